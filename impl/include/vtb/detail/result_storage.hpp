@@ -1,0 +1,109 @@
+// vtb/detail/result_storage.hpp: the outcome of an operation: a value (none for void),
+// an exception, or cancellation. Set once; read many times (get) or moved out (take).
+// No allocation of its own; an exception_ptr is the runtime's allocation, made with
+// malloc by the C++ runtime rather than operator new.
+#pragma once
+
+#include <exception>
+#include <memory>
+#include <new>
+#include <utility>
+
+#include "vtb/errors.hpp"
+
+namespace vtb::detail {
+
+enum class outcome : unsigned char { pending, succeeded, faulted, canceled };
+
+inline bool is_cancellation(const std::exception_ptr& error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const operation_canceled&) {
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+class result_error_base {
+public:
+    outcome state() const noexcept { return state_; }
+
+    void set_exception(std::exception_ptr error) {
+        state_ = is_cancellation(error) ? outcome::canceled : outcome::faulted;
+        error_ = std::move(error);
+    }
+
+protected:
+    void rethrow_if_failed() const {
+        if (error_) std::rethrow_exception(error_);
+    }
+
+    void clear_error() noexcept {
+        error_ = nullptr;
+        state_ = outcome::pending;
+    }
+
+    outcome state_ = outcome::pending;
+    std::exception_ptr error_;
+};
+
+template <class T>
+class result_storage : public result_error_base {
+public:
+    result_storage() noexcept {}
+    result_storage(const result_storage&) = delete;
+    result_storage& operator=(const result_storage&) = delete;
+    ~result_storage() { clear(); }
+
+    template <class... Args>
+    void set_value(Args&&... args) {
+        std::construct_at(std::addressof(value_), std::forward<Args>(args)...);
+        state_ = outcome::succeeded;
+    }
+
+    const T& get() const {
+        rethrow_if_failed();
+        return value_;
+    }
+
+    T take() {
+        rethrow_if_failed();
+        return std::move(value_);
+    }
+
+    void clear() noexcept {
+        if (state_ == outcome::succeeded) std::destroy_at(std::addressof(value_));
+        clear_error();
+    }
+
+private:
+    union {
+        T value_;
+    };
+};
+
+template <>
+class result_storage<void> : public result_error_base {
+public:
+    void set_value() noexcept { state_ = outcome::succeeded; }
+    void get() const { rethrow_if_failed(); }
+    void take() const { rethrow_if_failed(); }
+    void clear() noexcept { clear_error(); }
+};
+
+// Gives a promise type return_value (or return_void) that stores into its `result`.
+template <class T, class Promise>
+struct promise_return {
+    template <class U = T>
+    void return_value(U&& value) {
+        static_cast<Promise*>(this)->result.set_value(std::forward<U>(value));
+    }
+};
+
+template <class Promise>
+struct promise_return<void, Promise> {
+    void return_void() noexcept { static_cast<Promise*>(this)->result.set_value(); }
+};
+
+}  // namespace vtb::detail

@@ -1,0 +1,297 @@
+// vtb/value_task.hpp: ValueTask<T>, the equivalent of .NET's ValueTask<T> (ValueTask<void>
+// of ValueTask).
+//
+// Semantics
+// - Holds exactly one of: an inline result, a Task<T>, or a (value_task_source<T>*, token)
+//   pair. sizeof(ValueTask<int>) == 16 on x86-64, like .NET's.
+// - It is consumed once: by co_await, by result() or by as_task()/preserve(). It is
+//   move-only (a copy is how .NET code awaits twice), and a moved-from instance is dead.
+// - Misuse throws vtb::invalid_operation in every build type, naming the rule: consumed
+//   twice (awaited, read or converted before), used after a move, awaited concurrently
+//   by a second awaiter, result() before completion; a stale token is caught by the
+//   source (see value_task_source.hpp).
+// - as_task() returns the wrapped Task itself, a completed Task for an inline result, or
+//   an adapter Task for a source. preserve() returns an instance that no longer depends on
+//   a source (a Task-backed one for a source, itself otherwise).
+// - As a coroutine return type (the naive `async ValueTask<T>`), the body runs eagerly and
+//   the result lives in the coroutine frame, which the ValueTask references.
+//
+// Cost (allocations per call, counted at operator new)
+// - From a value: 0. From a Task or a source: 0 beyond what they cost. Awaiting: 0.
+// - As a coroutine return type: 1 on every path (the frame), as for Task<T>; only a
+//   plain function returning a value, a pooled source, or PooledValueTask avoids it.
+// - as_task(): 0 for a Task, Task::from_result's cost for a value, 1 for a source.
+#pragma once
+
+#include <atomic>
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <type_traits>
+#include <utility>
+
+#include "vtb/errors.hpp"
+#include "vtb/task.hpp"
+#include "vtb/value_task_source.hpp"
+
+namespace vtb {
+
+template <class T = void>
+class ValueTask;
+
+namespace detail {
+
+template <class T>
+struct inline_slot {
+    inline_slot() noexcept {}
+    ~inline_slot() {}
+    union {
+        T value;
+    };
+};
+template <>
+struct inline_slot<void> {};
+
+// What has happened to a ValueTask: each consumed state names the rule a further use breaks.
+enum class value_task_use : unsigned char { fresh, awaiting, awaited, result_read, converted, moved_from };
+
+[[noreturn]] inline void throw_unusable(value_task_use use) {
+    switch (use) {
+        case value_task_use::awaiting:
+            throw invalid_operation("vtb::ValueTask awaited concurrently: a second awaiter arrived while the first was waiting; "
+                                    "a ValueTask supports one awaiter (use as_task() to share it)");
+        case value_task_use::moved_from:
+            throw invalid_operation("vtb::ValueTask used after a move: the moved-from instance is empty");
+        case value_task_use::converted:
+            throw invalid_operation("vtb::ValueTask used after as_task()/preserve(): the conversion consumed it");
+        default:
+            throw invalid_operation("vtb::ValueTask consumed twice: it was already awaited or its result() read; "
+                                    "a ValueTask may be awaited at most once (use as_task() to await many times)");
+    }
+}
+
+// Task adapter for a source-backed ValueTask (as_task, preserve): 1 allocation.
+template <class T>
+class source_task_state final : public task_state<T> {
+public:
+    static Task<T> start(value_task_source<T>& source, std::uint16_t token) {
+        auto* state = new source_task_state(source, token);
+        Task<T> task = Task<T>::adopt(state);
+        try {
+            source.on_completed(&on_source_completed, state, token);
+        } catch (...) {
+            state->release();  // the registration's reference
+            throw;
+        }
+        return task;
+    }
+
+private:
+    // References: the returned Task's and the pending registration's.
+    source_task_state(value_task_source<T>& source, std::uint16_t token) noexcept
+        : task_state<T>([](task_state<T>* self) noexcept { delete static_cast<source_task_state*>(self); }, 2),
+          source_(&source),
+          token_(token) {}
+
+    static void on_source_completed(void* raw) {
+        auto* self = static_cast<source_task_state*>(raw);
+        try {
+            if constexpr (std::is_void_v<T>) {
+                self->source_->get_result(self->token_);
+                self->result.set_value();
+            } else {
+                self->result.set_value(self->source_->get_result(self->token_));
+            }
+        } catch (...) {
+            self->result.set_exception(std::current_exception());
+        }
+        self->complete_and_wake();
+        self->release();
+    }
+
+    value_task_source<T>* source_;
+    std::uint16_t token_;
+};
+
+template <class T>
+struct value_task_promise : task_promise<T, value_task_promise<T>> {
+    ValueTask<T> get_return_object() noexcept { return ValueTask<T>(Task<T>::adopt(this)); }
+};
+
+}  // namespace detail
+
+template <class T>
+class [[nodiscard]] ValueTask {
+    using use = detail::value_task_use;
+
+public:
+    using value_type = T;
+    using promise_type = detail::value_task_promise<T>;
+
+    // A completed ValueTask (like `default(ValueTask)` in .NET).
+    ValueTask() noexcept
+        requires std::is_void_v<T>
+        : kind_(kind::value) {}
+
+    template <class U = T>
+        requires(!std::is_void_v<T> && std::is_constructible_v<T, U &&>)
+    explicit ValueTask(U&& value) : kind_(kind::value) {
+        std::construct_at(std::addressof(slot_.value), std::forward<U>(value));
+    }
+
+    explicit ValueTask(Task<T> task) : object_(std::exchange(task.state_, nullptr)), kind_(kind::task) {
+        if (object_ == nullptr) throw invalid_operation("vtb::ValueTask: constructed from an empty Task");
+    }
+
+    ValueTask(value_task_source<T>& source, std::uint16_t token) noexcept
+        : object_(&source), token_(token), kind_(kind::source) {}
+
+    ValueTask(ValueTask&& other) noexcept : ValueTask(other, other.use_.exchange(use::moved_from)) {}
+
+    ValueTask& operator=(ValueTask&& other) noexcept {
+        if (this != &other) {
+            std::destroy_at(this);
+            std::construct_at(this, std::move(other));
+        }
+        return *this;
+    }
+
+    ~ValueTask() {
+        if (kind_ == kind::value) {
+            if constexpr (!std::is_void_v<T>) std::destroy_at(std::addressof(slot_.value));
+        } else if (kind_ == kind::task && object_ != nullptr) {
+            task_state()->release();
+        }
+    }
+
+    bool is_completed() const { return status() != value_task_source_status::pending; }
+    bool is_completed_successfully() const { return status() == value_task_source_status::succeeded; }
+    bool is_faulted() const { return status() == value_task_source_status::faulted; }
+    bool is_canceled() const { return status() == value_task_source_status::canceled; }
+
+    // The result of a completed instance; consumes it. Throws invalid_operation before completion.
+    T result() {
+        if (!is_completed())
+            throw invalid_operation("vtb::ValueTask::result() called before completion: await it, "
+                                    "or check is_completed() first (a ValueTask must not be blocked on)");
+        begin_use(use::result_read);
+        return take_result(use::result_read);
+    }
+
+    // A Task for the same operation, which may be awaited any number of times; consumes this.
+    Task<T> as_task() {
+        begin_use(use::converted);
+        switch (kind_) {
+            case kind::task: return Task<T>::adopt(static_cast<detail::task_state<T>*>(std::exchange(object_, nullptr)));
+            case kind::source: return detail::source_task_state<T>::start(*source(), token_);
+            case kind::value: break;
+        }
+        if constexpr (std::is_void_v<T>)
+            return Task<T>::completed_task();
+        else
+            return Task<T>::from_result(std::move(slot_.value));
+    }
+
+    // An instance that stays valid however long it is kept (detached from any source).
+    ValueTask preserve() {
+        if (kind_ == kind::source) return ValueTask(as_task());
+        begin_use(use::converted);
+        return ValueTask(*this, use::fresh);
+    }
+
+    class awaiter : detail::continuation_node {
+    public:
+        explicit awaiter(ValueTask& self) noexcept : self_(self) {}
+
+        bool await_ready() {
+            self_.begin_use(use::awaiting);
+            return self_.kind_ == kind::value || self_.status() != value_task_source_status::pending;
+        }
+
+        bool await_suspend(std::coroutine_handle<> awaiting) {
+            if (self_.kind_ == kind::task) {
+                coroutine = awaiting;
+                return self_.task_state()->waiters.try_add(this);
+            }
+            self_.source()->on_completed([](void* handle) { std::coroutine_handle<>::from_address(handle).resume(); },
+                                         awaiting.address(), self_.token_);
+            return true;
+        }
+
+        T await_resume() { return self_.take_result(use::awaited); }
+
+    private:
+        ValueTask& self_;
+    };
+
+    awaiter operator co_await() & noexcept { return awaiter(*this); }
+    awaiter operator co_await() && noexcept { return awaiter(*this); }
+
+private:
+    enum class kind : unsigned char { value, task, source };
+
+    // Takes over `from`'s contents, which is left holding nothing to release.
+    ValueTask(ValueTask& from, use state) noexcept
+        : object_(std::exchange(from.object_, nullptr)), token_(from.token_), kind_(from.kind_), use_(state) {
+        if constexpr (!std::is_void_v<T>)
+            if (kind_ == kind::value) std::construct_at(std::addressof(slot_.value), std::move(from.slot_.value));
+    }
+
+    detail::task_state<T>* task_state() const noexcept { return static_cast<detail::task_state<T>*>(object_); }
+    value_task_source<T>* source() const noexcept { return static_cast<value_task_source<T>*>(object_); }
+
+    void check_usable() const {
+        use current = use_.load(std::memory_order_acquire);
+        if (current != use::fresh && current != use::awaiting) detail::throw_unusable(current);
+    }
+
+    void begin_use(use next) {
+        use expected = use::fresh;
+        if (!use_.compare_exchange_strong(expected, next, std::memory_order_acq_rel)) detail::throw_unusable(expected);
+    }
+
+    value_task_source_status status() const {
+        check_usable();
+        switch (kind_) {
+            case kind::value: return value_task_source_status::succeeded;
+            case kind::source: return source()->status(token_);
+            case kind::task: break;
+        }
+        const detail::task_state<T>& state = *task_state();
+        if (!state.is_completed()) return value_task_source_status::pending;
+        switch (state.state()) {
+            case detail::outcome::succeeded: return value_task_source_status::succeeded;
+            case detail::outcome::canceled: return value_task_source_status::canceled;
+            default: return value_task_source_status::faulted;
+        }
+    }
+
+    T take_result(use done) {
+        use_.store(done, std::memory_order_release);
+        switch (kind_) {
+            case kind::source: return source()->get_result(token_);
+            case kind::task: {
+                // Release the state (and so a pooled frame) as soon as the result is out.
+                struct releaser {
+                    detail::task_state<T>* state;
+                    ~releaser() { state->release(); }
+                } owned{static_cast<detail::task_state<T>*>(std::exchange(object_, nullptr))};
+                return owned.state->take_or_copy();
+            }
+            case kind::value: break;
+        }
+        if constexpr (!std::is_void_v<T>) return std::move(slot_.value);
+    }
+
+    void* object_ = nullptr;  // task_state<T>* or value_task_source<T>*, by kind_
+    [[no_unique_address]] detail::inline_slot<T> slot_;
+    std::uint16_t token_ = 0;
+    kind kind_;
+    std::atomic<use> use_{use::fresh};
+};
+
+#if defined(__x86_64__)
+static_assert(sizeof(ValueTask<int>) == 16, "ValueTask<int> must stay as small as .NET's (16 bytes on x86-64)");
+#endif
+
+}  // namespace vtb
