@@ -1,0 +1,24 @@
+// scenarios/scenario_registry.cpp: what the harness's main asks of the scenarios: the
+// implementation names (for --impl) and the registration of every selected benchmark.
+#include <string_view>
+#include <vector>
+
+#include "implementations.hpp"
+#include "scenario_registry.hpp"
+
+namespace vtb::scenarios {
+
+std::span<const std::string_view> implementation_names() {
+    static const std::vector<std::string_view> names = [] {
+        std::vector<std::string_view> collected;
+        all_implementations::for_each([&]<class Impl>() { collected.push_back(Impl::name); });
+        return collected;
+    }();
+    return names;
+}
+
+void register_benchmarks(const vtb::harness::run_options& options) {
+    register_cache_lookup(options);
+}
+
+}  // namespace vtb::scenarios
