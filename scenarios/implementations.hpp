@@ -20,6 +20,7 @@
 
 #include "cache_service.hpp"
 #include "drivers.hpp"
+#include "vtb/lazy_task.hpp"
 #include "vtb/pooling.hpp"
 #include "vtb/task.hpp"
 #include "vtb/value_task.hpp"
@@ -129,6 +130,17 @@ struct pooled_value_task_impl {
     }
 };
 
+// The idiomatic C++ task: lazy, uniquely owned, destroyed by its awaiter; exceptions
+// propagate through the await. The one shape whose frame Clang can elide (HALO).
+struct lazy_task_impl {
+    static constexpr std::string_view name = "lazy_task";
+    using execution = vtb_execution;
+    template <class Payload>
+    static LazyTask<Payload> get_message(cache_service<Payload>& service, int key) {
+        return lookup_coroutine<LazyTask<Payload>>(service, key);
+    }
+};
+
 // std::promise / std::future, the promise completed by the run loop.
 struct std_future_impl {
     static constexpr std::string_view name = "std_future";
@@ -179,6 +191,7 @@ struct implementation_list {
 // The registry: every scenario runs every implementation listed here.
 using all_implementations =
     implementation_list<sync_impl, task_impl, task_from_result_impl, value_task_coroutine_impl, value_task_impl,
-                        value_task_source_impl, pooled_value_task_impl, std_future_impl, asio_awaitable_impl>;
+                        value_task_source_impl, pooled_value_task_impl, lazy_task_impl, std_future_impl,
+                        asio_awaitable_impl>;
 
 }  // namespace vtb::scenarios
