@@ -1,0 +1,442 @@
+"""Load a vtbench run directory or a Google Benchmark JSON file (docs/results-format.md).
+
+Shared by charts.py, report.py, heaptrack_check.py and compare: parsing benchmark
+names into scenario + key:value parameters, grouping repetitions into median/min/max,
+the one exception type for bad input (ResultsError), atomic file writes, and the
+command-line plumbing every script uses (one-line errors, exit 1 for bad input,
+exit 2 for bad arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Callable, Sequence
+
+KNOWN_IMPLEMENTATIONS = (
+    "sync",
+    "task",
+    "task_from_result",
+    "value_task_coroutine",
+    "value_task",
+    "value_task_source",
+    "pooled_value_task",
+    "std_future",
+    "asio_awaitable",
+)
+KNOWN_COMPILERS = ("gcc", "clang")
+CHART_NAMES = ("allocs_per_op", "latency", "allocator_comparison", "bytes_per_op_string")  # charts/<name>.png
+KNOWN_ALLOCATORS = ("glibc", "mimalloc", "jemalloc", "tcmalloc")
+
+TIME_UNIT_TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+# Fields Google Benchmark 1.7.1 writes itself; every other numeric field is a user counter.
+STANDARD_FIELDS = frozenset({
+    "name", "family_index", "per_family_instance_index", "run_name", "run_type",
+    "repetitions", "repetition_index", "threads", "iterations", "real_time", "cpu_time",
+    "time_unit", "aggregate_name", "aggregate_unit", "error_occurred", "error_message",
+    "label", "big_o", "rms", "complexity",
+})
+
+CONFIG_NAME = re.compile(r"^(?P<compiler>[a-z0-9_+.]+)-(?P<allocator>[a-z0-9_.]+?)(?P<nocount>-nocount)?$")
+
+MISUSE_OUTCOMES = ("allowed", "detected", "undetected")
+
+
+class ResultsError(Exception):
+    """Bad input: the message names the file and what is wrong with it."""
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Median and min-max range of one quantity over the repetitions."""
+
+    median: float
+    low: float
+    high: float
+
+    def overlaps(self, other: Spread) -> bool:
+        return self.low <= other.high and other.low <= self.high
+
+
+def spread_of(values: Sequence[float]) -> Spread:
+    if not values:
+        raise ValueError("spread_of needs at least one value")
+    return Spread(statistics.median(values), min(values), max(values))
+
+
+@dataclass
+class Benchmark:
+    """One benchmark of one configuration, its repetitions reduced to spreads."""
+
+    name: str
+    scenario: str
+    params: dict[str, str]
+    repetitions: int
+    real_time_ns: Spread
+    counters: dict[str, Spread]
+
+    def counter(self, name: str) -> Spread | None:
+        return self.counters.get(name)
+
+
+@dataclass
+class BenchmarkFile:
+    """The content of one Google Benchmark JSON file."""
+
+    path: Path
+    context: dict[str, Any]
+    benchmarks: dict[str, Benchmark]
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    def select(self, scenario: str, **params: str | int) -> list[Benchmark]:
+        wanted = {key: str(value) for key, value in params.items()}
+        return [b for b in self.benchmarks.values()
+                if b.scenario == scenario
+                and all(b.params.get(key) == value for key, value in wanted.items())]
+
+    def find(self, scenario: str, **params: str | int) -> Benchmark | None:
+        matches = self.select(scenario, **params)
+        if len(matches) > 1:
+            names = ", ".join(sorted(b.name for b in matches))
+            raise ResultsError(f"{self.path}: several benchmarks match {scenario} {params}: {names}")
+        return matches[0] if matches else None
+
+
+@dataclass
+class Run:
+    """A run directory: meta.json, bench/<config>.json and the optional cross-check files."""
+
+    directory: Path
+    meta: dict[str, Any]
+    configs: dict[str, BenchmarkFile]
+    heaptrack: dict[str, Any] | None = None
+    callgrind: dict[str, Any] | None = None
+    goroutine: dict[str, Any] | None = None
+    misuse: dict[str, Any] | None = None
+
+    def config(self, compiler: str, allocator: str, counting: bool = True) -> BenchmarkFile | None:
+        return self.configs.get(config_name(compiler, allocator, counting))
+
+    def find(self, compiler: str, allocator: str, scenario: str, **params: str | int) -> Benchmark | None:
+        bench_file = self.config(compiler, allocator)
+        return bench_file.find(scenario, **params) if bench_file else None
+
+    def compilers(self) -> list[str]:
+        present = {split_config_name(name)[0] for name in self.configs}
+        return sorted(present, key=lambda compiler: _known_first(KNOWN_COMPILERS, compiler))
+
+    def allocators(self) -> list[str]:
+        present = {split_config_name(name)[1] for name in self.configs}
+        return sorted(present, key=lambda allocator: _known_first(KNOWN_ALLOCATORS, allocator))
+
+
+def cache_sweep(bench_file: BenchmarkFile, payload: str = "int", db: str = "async") -> dict[str, list[tuple[int, Benchmark]]]:
+    """cache_lookup benchmarks of one payload and db mode: implementation -> [(hit %, benchmark)] by hit."""
+    sweeps: dict[str, list[tuple[int, Benchmark]]] = {}
+    for bench in bench_file.select("cache_lookup", payload=payload, db=db):
+        if "impl" not in bench.params or "hit" not in bench.params:
+            raise ResultsError(f"{bench_file.path}: {bench.name} lacks impl or hit")
+        try:
+            hit = int(bench.params["hit"])
+        except ValueError:
+            raise ResultsError(f"{bench_file.path}: {bench.name}: hit {bench.params['hit']!r} is not an integer") from None
+        sweeps.setdefault(bench.params["impl"], []).append((hit, bench))
+    return {impl: sorted(points, key=lambda point: point[0])
+            for impl, points in sorted(sweeps.items(), key=lambda item: implementation_sort_key(item[0]))}
+
+
+def config_name(compiler: str, allocator: str, counting: bool = True) -> str:
+    return f"{compiler}-{allocator}" + ("" if counting else "-nocount")
+
+
+def split_config_name(name: str) -> tuple[str, str, bool]:
+    """'gcc-glibc-nocount' -> ('gcc', 'glibc', False)."""
+    match = CONFIG_NAME.match(name)
+    if not match:
+        raise ValueError(f"configuration name {name!r} is not <compiler>-<allocator>[-nocount]")
+    return match["compiler"], match["allocator"], match["nocount"] is None
+
+
+def _known_first(known: Sequence[str], name: str) -> tuple[int, str]:
+    """Sort key: the known names in their listed order, then the others by name."""
+    return (known.index(name) if name in known else len(known)), name
+
+
+def implementation_sort_key(implementation: str) -> tuple[int, str]:
+    return _known_first(KNOWN_IMPLEMENTATIONS, implementation)
+
+
+def parse_benchmark_name(name: str) -> tuple[str, dict[str, str]]:
+    """'cache_lookup/impl:task/hit:90/real_time' -> ('cache_lookup', {'impl': 'task', 'hit': '90'})."""
+    scenario, *parts = name.split("/")
+    if not scenario:
+        raise ValueError(f"benchmark name {name!r} has no scenario")
+    params: dict[str, str] = {}
+    for part in parts:
+        if part == "real_time":
+            continue
+        key, colon, value = part.partition(":")
+        if not colon or not key or not value:
+            raise ValueError(f"benchmark name {name!r}: part {part!r} is not key:value")
+        params[key] = value
+    return scenario, params
+
+
+def load_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ResultsError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot read ({exc.strerror})") from None
+    if not text.strip():
+        raise ResultsError(f"{path}: empty file")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ResultsError(f"{path}: malformed JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+KIND_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "string": lambda value: isinstance(value, str),
+    "number": _is_number,
+    "boolean": lambda value: isinstance(value, bool),
+    "object": lambda value: isinstance(value, dict),
+}
+
+
+def _require(container: dict[str, Any], key: str, kind: str, path: Path, where: str) -> Any:
+    """container[key] when it is of the given kind ('string', 'number', 'boolean', 'object')."""
+    value = container.get(key)
+    if not KIND_CHECKS[kind](value):
+        raise ResultsError(f"{path}: {where} has no {kind} field {key!r}")
+    return value
+
+
+def load_benchmark_file(path: Path) -> BenchmarkFile:
+    """Read one Google Benchmark JSON file; repetitions become spreads, aggregates are ignored."""
+    data = load_json(path)
+    if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
+        raise ResultsError(f"{path}: not Google Benchmark JSON (no 'benchmarks' list)")
+    context = data.get("context", {})
+    if not isinstance(context, dict):
+        raise ResultsError(f"{path}: 'context' is not an object")
+
+    repetitions: dict[str, list[dict[str, Any]]] = {}
+    errors: list[tuple[str, str]] = []
+    for index, entry in enumerate(data["benchmarks"]):
+        where = f"benchmark entry {index}"
+        if not isinstance(entry, dict):
+            raise ResultsError(f"{path}: {where} is not an object")
+        name = _require(entry, "name", "string", path, where)
+        run_type = _require(entry, "run_type", "string", path, f"{where} ({name})")
+        if run_type != "iteration":
+            continue
+        if entry.get("error_occurred"):
+            errors.append((name, str(entry.get("error_message", ""))))
+            continue
+        _require(entry, "real_time", "number", path, f"{where} ({name})")
+        unit = _require(entry, "time_unit", "string", path, f"{where} ({name})")
+        if unit not in TIME_UNIT_TO_NS:
+            raise ResultsError(f"{path}: {where} ({name}) has unknown time_unit {unit!r}")
+        repetitions.setdefault(name, []).append(entry)
+    if not repetitions and not errors:
+        raise ResultsError(f"{path}: no benchmark repetitions (no entry with run_type 'iteration')")
+
+    benchmarks = {}
+    for name, entries in repetitions.items():
+        try:
+            scenario, params = parse_benchmark_name(name)
+        except ValueError as exc:
+            raise ResultsError(f"{path}: {exc}") from None
+        benchmarks[name] = Benchmark(
+            name=name,
+            scenario=scenario,
+            params=params,
+            repetitions=len(entries),
+            real_time_ns=spread_of([e["real_time"] * TIME_UNIT_TO_NS[e["time_unit"]] for e in entries]),
+            counters=_counter_spreads(entries),
+        )
+    return BenchmarkFile(path=path, context=context, benchmarks=benchmarks, errors=errors)
+
+
+def _counter_spreads(entries: list[dict[str, Any]]) -> dict[str, Spread]:
+    """Spreads of the user counters present in every repetition."""
+    names = set.intersection(*({key for key, value in e.items()
+                                if key not in STANDARD_FIELDS and _is_number(value)} for e in entries))
+    return {name: spread_of([float(e[name]) for e in entries]) for name in sorted(names)}
+
+
+def _load_optional(directory: Path, file_name: str, check: Callable[[Any, Path], None]) -> dict[str, Any] | None:
+    path = directory / file_name
+    if not path.exists():
+        return None
+    data = load_json(path)
+    if not isinstance(data, dict):
+        raise ResultsError(f"{path}: top level is not a JSON object")
+    check(data, path)
+    return data
+
+
+def _rows(data: dict[str, Any], path: Path) -> list[dict[str, Any]]:
+    rows = data.get("rows")
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise ResultsError(f"{path}: 'rows' is not a list of objects")
+    return rows
+
+
+def _check_heaptrack(data: dict[str, Any], path: Path) -> None:
+    _require(data, "tolerance", "number", path, "the top level")
+    for index, row in enumerate(_rows(data, path)):
+        where = f"row {index}"
+        _require(row, "benchmark", "string", path, where)
+        _require(row, "heaptrack_allocs_per_op", "number", path, where)
+        _require(row, "counted_allocs_per_op", "number", path, where)
+        _require(row, "agree", "boolean", path, where)
+
+
+def _check_callgrind(data: dict[str, Any], path: Path) -> None:
+    for index, row in enumerate(_rows(data, path)):
+        where = f"row {index}"
+        try:
+            parse_benchmark_name(_require(row, "benchmark", "string", path, where))
+        except ValueError as exc:
+            raise ResultsError(f"{path}: {where}: {exc}") from None
+        _require(row, "config", "string", path, where)
+        _require(row, "instructions_per_op", "number", path, where)
+
+
+def _check_goroutine(data: dict[str, Any], path: Path) -> None:
+    if _require(data, "available", "boolean", path, "the top level"):
+        _require(data, "bytes_per_goroutine", "number", path, "the top level")
+    else:
+        _require(data, "reason", "string", path, "the top level")
+
+
+def _check_misuse(data: dict[str, Any], path: Path) -> None:
+    rules = data.get("rules")
+    if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
+        raise ResultsError(f"{path}: 'rules' is not a list of objects")
+    for index, rule in enumerate(rules):
+        name = _require(rule, "rule", "string", path, f"rule {index}")
+        results = _require(rule, "results", "object", path, f"rule {name}")
+        for implementation, result in results.items():
+            where = f"rule {name}, implementation {implementation}"
+            if not isinstance(result, dict):
+                raise ResultsError(f"{path}: {where} is not an object")
+            if _require(result, "outcome", "string", path, where) not in MISUSE_OUTCOMES:
+                raise ResultsError(f"{path}: {where} has outcome {result['outcome']!r}, "
+                                   f"expected one of {', '.join(MISUSE_OUTCOMES)}")
+            _require(result, "message", "string", path, where)
+
+
+def load_run(directory: Path) -> Run:
+    """Load a run directory; every configuration listed in meta.json must have its bench file."""
+    if not directory.is_dir():
+        raise ResultsError(f"{directory}: no such run directory")
+    meta_path = directory / "meta.json"
+    meta = load_json(meta_path)
+    if not isinstance(meta, dict):
+        raise ResultsError(f"{meta_path}: top level is not a JSON object")
+    listed = meta.get("configurations")
+    if not isinstance(listed, list) or not all(isinstance(name, str) for name in listed):
+        raise ResultsError(f"{meta_path}: 'configurations' is not a list of configuration names")
+
+    bench_dir = directory / "bench"
+    for name in listed:
+        if not (bench_dir / f"{name}.json").is_file():
+            raise ResultsError(f"{bench_dir / (name + '.json')}: missing (configuration {name} is listed in meta.json)")
+    config_paths = {}
+    for path in bench_dir.glob("*.json"):
+        try:
+            compiler, allocator, counting = split_config_name(path.stem)
+        except ValueError as exc:
+            raise ResultsError(f"{path}: {exc}") from None
+        order = (_known_first(KNOWN_COMPILERS, compiler), _known_first(KNOWN_ALLOCATORS, allocator), not counting)
+        config_paths[order] = path
+    configs = {path.stem: load_benchmark_file(path) for _, path in sorted(config_paths.items())}
+    if not configs:
+        raise ResultsError(f"{bench_dir}: no benchmark files (bench/<compiler>-<allocator>.json)")
+
+    return Run(
+        directory=directory,
+        meta=meta,
+        configs=configs,
+        heaptrack=_load_optional(directory, "heaptrack.json", _check_heaptrack),
+        callgrind=_load_optional(directory, "callgrind.json", _check_callgrind),
+        goroutine=_load_optional(directory, "goroutine.json", _check_goroutine),
+        misuse=_load_optional(directory, "misuse.json", _check_misuse),
+    )
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Write through a temporary file in the same directory, then rename: a file that exists is complete."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
+    try:
+        with handle:
+            write(handle)
+        os.chmod(handle.name, 0o666 & ~_current_umask())
+        os.replace(handle.name, path)
+    except BaseException:
+        os.unlink(handle.name)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
+
+
+def format_allocs(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def format_ns(spread: Spread) -> str:
+    """'412.3 ns (405.9-430.2)': the median with the min-max range of the repetitions."""
+    return f"{spread.median:.1f} ns ({spread.low:.1f}-{spread.high:.1f})"
+
+
+def format_bytes(value: float) -> str:
+    return f"{value:,.0f} B"
+
+
+class ScriptArgumentParser(argparse.ArgumentParser):
+    """argparse with the module docstring kept as written in --help, and a one-line usage error (exit 2)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(**kwargs)
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
+        sys.exit(2)
+
+
+def run_main(prog: str, body: Callable[[], int]) -> int:
+    """Run a script body; bad input becomes '<prog>: error: <message>' on one line and exit 1."""
+    try:
+        return body()
+    except ResultsError as exc:
+        sys.stderr.write(f"{prog}: error: {exc}\n")
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"{prog}: error: {where}{exc.strerror or exc}\n")
+    return 1

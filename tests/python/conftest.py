@@ -1,0 +1,68 @@
+"""Shared helpers for the tests of scripts/: paths, running a script, and building small run directories."""
+
+from __future__ import annotations
+
+import importlib.machinery
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPTS = REPO / "scripts"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURE_RUN = FIXTURES / "run"
+PYTHON = "/usr/bin/python3"
+
+sys.path.insert(0, str(SCRIPTS))
+
+
+def load_compare() -> ModuleType:
+    """scripts/compare has no .py suffix: load it as a module by path."""
+    loader = importlib.machinery.SourceFileLoader("compare", str(SCRIPTS / "compare"))
+    spec = importlib.util.spec_from_loader("compare", loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["compare"] = module
+    loader.exec_module(module)
+    return module
+
+
+def run_script(script: str, *args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run scripts/<script> the way run_all.sh does (compare is run directly: it has a shebang)."""
+    path = SCRIPTS / script
+    command = [str(path)] if script == "compare" else [PYTHON, str(path)]
+    return subprocess.run(command + [str(arg) for arg in args], capture_output=True, text=True, cwd=REPO, env=env)
+
+
+@pytest.fixture
+def run_copy(tmp_path: Path) -> Path:
+    """A writable copy of the fixture run directory."""
+    destination = tmp_path / "run"
+    shutil.copytree(FIXTURE_RUN, destination)
+    return destination
+
+
+def repetitions(name: str, real_times: list[float], **counters: float) -> list[dict[str, Any]]:
+    """Google Benchmark 1.7.1 iteration entries, one per real time, with the same counters."""
+    return [{"name": name, "family_index": 0, "per_family_instance_index": 0, "run_name": name,
+             "run_type": "iteration", "repetitions": len(real_times), "repetition_index": index, "threads": 1,
+             "iterations": 1000, "real_time": real_time, "cpu_time": real_time, "time_unit": "ns", **counters}
+            for index, real_time in enumerate(real_times)]
+
+
+def write_run(directory: Path, configs: dict[str, list[dict[str, Any]]], **extra_files: Any) -> Path:
+    """A run directory with meta.json, bench/<config>.json per entry list, and <name>.json per extra file."""
+    (directory / "bench").mkdir(parents=True)
+    meta = {"run_id": "test-run", "repetitions": 3, "configurations": sorted(configs)}
+    (directory / "meta.json").write_text(json.dumps(meta))
+    for config, entries in configs.items():
+        (directory / "bench" / f"{config}.json").write_text(json.dumps({"context": {}, "benchmarks": entries}))
+    for name, content in extra_files.items():
+        (directory / f"{name}.json").write_text(json.dumps(content))
+    return directory

@@ -1,0 +1,97 @@
+"""Tests of scripts/compare: the arithmetic on hand-checked numbers and the printed tables."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURE_RUN, load_compare, repetitions, run_script
+
+from vtb_results import Spread
+
+compare = load_compare()
+
+
+def write_file(path: Path, entries: list[dict]) -> Path:
+    path.write_text(json.dumps({"context": {}, "benchmarks": entries}))
+    return path
+
+
+@pytest.fixture
+def two_files(tmp_path: Path) -> tuple[Path, Path]:
+    before = write_file(tmp_path / "glibc.json",
+                        repetitions("cache_lookup/impl:task/payload:int/db:async/hit:0", [100.0, 104.0, 98.0],
+                                    allocs_per_op=2.0)
+                        + repetitions("cache_lookup/impl:value_task/payload:int/db:async/hit:0", [50.0, 52.0, 51.0])
+                        + repetitions("factory/kind:completed_task", [1.0, 1.0, 1.0]))
+    after = write_file(tmp_path / "mimalloc.json",
+                       repetitions("cache_lookup/impl:task/payload:int/db:async/hit:0", [90.0, 92.0, 95.0],
+                                   allocs_per_op=2.0)
+                       + repetitions("cache_lookup/impl:value_task/payload:int/db:async/hit:0", [52.0, 53.0, 51.5])
+                       + repetitions("factory/kind:from_canceled", [3.0, 3.0, 3.0]))
+    return before, after
+
+
+def test_relative_change_and_spread_on_hand_checked_numbers(two_files: tuple[Path, Path]) -> None:
+    matched, only_before, only_after = compare.compare(compare.load_side(two_files[0]),
+                                                       compare.load_side(two_files[1]))
+    task, value_task = matched
+    assert task.before.real_time_ns == Spread(100.0, 98.0, 104.0)
+    assert task.after.real_time_ns == Spread(92.0, 90.0, 95.0)
+    assert task.change_percent == pytest.approx(-8.0)
+    assert task.beyond_spread is True
+    assert value_task.change_percent == pytest.approx((52.0 - 51.0) / 51.0 * 100)
+    assert value_task.beyond_spread is False
+    assert only_before == [("", "factory/kind:completed_task")]
+    assert only_after == [("", "factory/kind:from_canceled")]
+
+
+def test_single_repetition_has_no_spread_and_zero_median_no_change(tmp_path: Path) -> None:
+    before = write_file(tmp_path / "a.json", repetitions("x/k:1", [0.0]) + repetitions("x/k:2", [5.0]))
+    after = write_file(tmp_path / "b.json", repetitions("x/k:1", [3.0]) + repetitions("x/k:2", [6.0, 6.5]))
+    first, second = compare.compare(compare.load_side(before), compare.load_side(after))[0]
+    assert first.change_percent is None and first.beyond_spread is None
+    assert second.change_percent == pytest.approx(25.0) and second.beyond_spread is None  # median 6.25
+    assert compare.comparison_cells(first, with_config=False)[3:5] == ["n/a", "n/a"]
+
+
+def test_text_and_markdown_output(two_files: tuple[Path, Path]) -> None:
+    finished = run_script("compare", *two_files)
+    assert finished.returncode == 0, finished.stderr
+    lines = finished.stdout.splitlines()
+    task_line = next(line for line in lines if "impl:task/" in line)
+    assert task_line.split("  ")[0] == "cache_lookup/impl:task/payload:int/db:async/hit:0"
+    for text in ("100.0 ns (98.0-104.0)", "92.0 ns (90.0-95.0)", "-8.0 %", "yes", "2.00"):
+        assert text in task_line
+    assert lines[-5:] == ["Only in A (1):", "- factory/kind:completed_task", "",
+                          "Only in B (1):", "- factory/kind:from_canceled"]
+
+    markdown = run_script("compare", *two_files, "--markdown", "--threshold", "5").stdout
+    assert ("| cache_lookup/impl:task/payload:int/db:async/hit:0 | 100.0 ns (98.0-104.0) | 92.0 ns (90.0-95.0) "
+            "| -8.0 % | yes | 2.00 | 2.00 |") in markdown
+    assert "impl:value_task/" not in markdown
+    assert "1 of 2 benchmarks changed by less than 5 % and are not shown." in markdown
+
+
+def test_run_directories_match_by_configuration(tmp_path: Path) -> None:
+    after = tmp_path / "after"
+    shutil.copytree(FIXTURE_RUN, after)
+    (after / "bench" / "gcc-mimalloc.json").unlink()
+    meta = json.loads((after / "meta.json").read_text())
+    meta["configurations"].remove("gcc-mimalloc")
+    (after / "meta.json").write_text(json.dumps(meta))
+    finished = run_script("compare", FIXTURE_RUN, after, "--markdown")
+    assert finished.returncode == 0, finished.stderr
+    assert "| gcc-glibc | cache_lookup/impl:task/payload:int/db:async/hit:0 | 420.0 ns (413.7-432.6) " \
+           "| 420.0 ns (413.7-432.6) | +0.0 % | no | 2.00 | 2.00 |" in finished.stdout
+    assert "Only in A (27):" in finished.stdout
+    assert "- gcc-mimalloc: cache_lookup/impl:sync/payload:int/db:async/hit:0" in finished.stdout
+
+
+def test_mixing_a_directory_and_a_file_is_a_usage_error(two_files: tuple[Path, Path]) -> None:
+    finished = run_script("compare", FIXTURE_RUN, two_files[0])
+    assert finished.returncode == 2
+    assert finished.stderr == ("compare: error: A and B must both be run directories or both be JSON files "
+                               "(see --help)\n")

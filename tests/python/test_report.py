@@ -1,0 +1,241 @@
+"""Tests of scripts/report.py: the claim rows on the fixture run and on small made-up runs, and REPORT.md."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FIXTURE_RUN, FIXTURES, repetitions, run_script, write_run
+
+import report
+import vtb_results
+from vtb_results import Run
+
+
+def cache_entries(impl: str, hit: int, times: list[float], allocs: float) -> list[dict[str, Any]]:
+    return repetitions(f"cache_lookup/impl:{impl}/payload:int/db:async/hit:{hit}", times, allocs_per_op=allocs)
+
+
+def made_up_run(tmp_path: Path, entries: list[dict[str, Any]], clang: list[dict[str, Any]] | None = None,
+                **extra_files: Any) -> Run:
+    configs = {"gcc-glibc": entries} | ({"clang-glibc": clang} if clang else {})
+    return vtb_results.load_run(write_run(tmp_path / "run", configs, **extra_files))
+
+
+@pytest.fixture(scope="module")
+def fixture_rows() -> dict[str, report.ClaimRow]:
+    run = vtb_results.load_run(FIXTURE_RUN)
+    return {row.claim_id: row for row in (claim(run) for claim in report.CLAIM_FUNCTIONS)}
+
+
+def test_there_is_one_row_per_claim_in_order(fixture_rows: dict[str, report.ClaimRow]) -> None:
+    assert list(fixture_rows) == [f"C{number}" for number in range(1, 11)]
+
+
+@pytest.mark.parametrize("claim_id, verdict, figures", [
+    ("C1", report.NUANCE, ["completed task state: 80 B", "suspended task frame: 152 B", "fiber: 131,200 B",
+                           "goroutine: 2,732 B (measured)"]),
+    ("C2", report.REPRODUCED, ["completed_task 0.00", "from_result_cached 0.00", "from_result_uncached 1.00",
+                               "from_exception 1.00"]),
+    ("C3", report.REPRODUCED, ["task 1.00 allocs/op", "task_from_result 1.00 allocs/op"]),
+    ("C4", report.NUANCE, ["value_task 0.00 allocs/op", "value_task_coroutine gcc 1.00 allocs/op, clang 0.00 allocs/op"]),
+    ("C5", report.REPRODUCED, ["value_task 445.0 ns (438.3-458.4) vs task 420.0 ns (413.7-432.6), ratio 1.06",
+                               "2.00 allocs/op vs 2.00 allocs/op"]),
+    ("C6", report.REPRODUCED, ["value_task_source 0.00, pooled_value_task 0.00", "value_task_source 395.0 ns (389.1-406.9)",
+                               "value_task at hit:0 2.00 allocs/op"]),
+    ("C7", report.REPRODUCED, ["sizeof: task 8 B, value_task_inline 16 B",
+                               "depth:8: value_task 9.8 ns (9.7-10.1) vs task 6.4 ns (6.3-6.6)"]),
+    ("C9", report.NO_DATA, ["as_task 640.0 ns (630.4-659.2), 2.00 allocs/op vs task 610.0 ns (600.9-628.3)"]),
+    ("C10", report.REPRODUCED, ["fewer allocs/op from 50 % hits", "faster beyond the spread from 90 % hits",
+                                "gain -25.0 ns at 0 %, 29.0 ns at 100 %", "pooled_value_task 438.0 ns (431.4-451.1)"]),
+])
+def test_fixture_claims_show_the_fixture_figures(fixture_rows: dict[str, report.ClaimRow], claim_id: str,
+                                                 verdict: str, figures: list[str]) -> None:
+    row = fixture_rows[claim_id]
+    assert row.verdict == verdict, row
+    for figure in figures:
+        assert figure in row.figure, row.figure
+
+
+def test_claims_without_data_say_which_data(fixture_rows: dict[str, report.ClaimRow]) -> None:
+    assert fixture_rows["C8"].verdict == report.NO_DATA
+    assert "misuse.json" in fixture_rows["C8"].explanation
+    assert "is_completed rule for value tasks in misuse.json" in fixture_rows["C9"].explanation
+
+
+def test_c10_says_whether_pooling_raises_throughput(fixture_rows: dict[str, report.ClaimRow]) -> None:
+    explanation = fixture_rows["C10"].explanation
+    assert "pooled_value_task only cuts allocations (2.00 -> 0.00 allocs/op)" in explanation
+    assert "value_task_source raises throughput and cuts allocations" in explanation
+
+
+def test_a_cache_lookup_only_run_has_no_data_for_the_other_claims(run_copy: Path) -> None:
+    bench_path = run_copy / "bench" / "gcc-glibc.json"
+    document = json.loads(bench_path.read_text())
+    document["benchmarks"] = [entry for entry in document["benchmarks"] if entry["name"].startswith("cache_lookup/")]
+    bench_path.write_text(json.dumps(document))
+    (run_copy / "goroutine.json").unlink()
+    run = vtb_results.load_run(run_copy)
+    verdicts = {row.claim_id: row for row in (claim(run) for claim in report.CLAIM_FUNCTIONS)}
+    assert [claim_id for claim_id, row in verdicts.items() if row.verdict == report.NO_DATA] == \
+        ["C1", "C2", "C7", "C8", "C9"]
+    assert "factory/kind:completed_task and factory/kind:from_result_cached in gcc-glibc" in verdicts["C2"].explanation
+    assert "footprint handle_sizeof" in verdicts["C7"].explanation
+    assert "multi_await via:as_task and via:task in gcc-glibc" in verdicts["C9"].explanation
+
+
+def test_misuse_file_turns_c8_and_c9_into_verdicts(run_copy: Path) -> None:
+    shutil.copy(FIXTURES / "misuse.json", run_copy / "misuse.json")
+    run = vtb_results.load_run(run_copy)
+    c8, c9 = report.claim_c8(run), report.claim_c9(run)
+    assert c8.verdict == report.NUANCE
+    assert "await_twice: detected by value_task_source" in c8.figure
+    assert "value_task (await_twice: allowed)" in c8.explanation
+    assert "pooled_value_task (await_twice: undetected)" in c8.explanation
+    assert c9.verdict == report.REPRODUCED
+    assert "is_completed check: value_task allowed, value_task_source allowed, pooled_value_task allowed" in c9.figure
+
+
+def test_c8_not_reproduced_when_task_refuses_a_misuse(tmp_path: Path) -> None:
+    rules = [{"rule": rule, "results": {"task": {"outcome": "detected" if rule == "await_twice" else "allowed",
+                                                 "message": "no"},
+                                        "value_task": {"outcome": "detected", "message": "stale"}}}
+             for rule in report.MISUSE_RULES]
+    run = made_up_run(tmp_path, cache_entries("task", 0, [1.0], 1.0), misuse={"rules": rules})
+    row = report.claim_c8(run)
+    assert row.verdict == report.NOT_REPRODUCED
+    assert "Task refuses await_twice" in row.explanation
+
+
+def test_c8_reproduced_when_every_value_task_detects_everything(tmp_path: Path) -> None:
+    rules = [{"rule": rule, "results": {"task": {"outcome": "allowed", "message": ""},
+                                        "value_task_source": {"outcome": "detected", "message": "stale"}}}
+             for rule in report.MISUSE_RULES]
+    run = made_up_run(tmp_path, cache_entries("task", 0, [1.0], 1.0), misuse={"rules": rules})
+    assert report.claim_c8(run).verdict == report.REPRODUCED
+
+
+def test_c1_not_reproduced_for_a_heavy_task_and_no_data_without_factory(tmp_path: Path) -> None:
+    heavy = made_up_run(tmp_path / "a", repetitions("factory/kind:from_result_uncached", [20.0], bytes_per_op=600.0))
+    assert report.claim_c1(heavy).verdict == report.NOT_REPRODUCED
+    bare = made_up_run(tmp_path / "b", cache_entries("task", 0, [1.0], 1.0))
+    row = report.claim_c1(bare)
+    assert row.verdict == report.NO_DATA and "factory/kind:from_result_uncached" in row.explanation
+
+
+def test_c1_reproduced_inside_the_dotnet_range(tmp_path: Path) -> None:
+    run = made_up_run(tmp_path, repetitions("factory/kind:from_result_uncached", [20.0], bytes_per_op=72.0)
+                      + repetitions("footprint/impl:task", [20.0], bytes_per_op=120.0),
+                      goroutine={"available": False, "reason": "go not installed"})
+    row = report.claim_c1(run)
+    assert row.verdict == report.REPRODUCED
+    assert "goroutine: not measured (go not installed), the article's 2,048 B used" in row.figure
+
+
+def test_c2_not_reproduced_when_a_cached_result_allocates(tmp_path: Path) -> None:
+    run = made_up_run(tmp_path, repetitions("factory/kind:completed_task", [1.0], allocs_per_op=1.0)
+                      + repetitions("factory/kind:from_result_uncached", [1.0], allocs_per_op=1.0))
+    row = report.claim_c2(run)
+    assert row.verdict == report.NOT_REPRODUCED and "completed_task" in row.explanation
+
+
+def test_c3_not_reproduced_when_the_task_frame_is_elided(tmp_path: Path) -> None:
+    run = made_up_run(tmp_path, cache_entries("task", 100, [5.0], 0.0))
+    assert report.claim_c3(run).verdict == report.NOT_REPRODUCED
+
+
+def test_c4_verdicts(tmp_path: Path) -> None:
+    allocating = made_up_run(tmp_path / "a", cache_entries("value_task", 100, [5.0], 0.5))
+    assert report.claim_c4(allocating).verdict == report.NOT_REPRODUCED
+    clean = made_up_run(tmp_path / "b", cache_entries("value_task", 100, [5.0], 0.0)
+                        + cache_entries("value_task_coroutine", 100, [9.0], 0.0))
+    assert report.claim_c4(clean).verdict == report.REPRODUCED
+    gcc_frame = made_up_run(tmp_path / "c", cache_entries("value_task", 100, [5.0], 0.0)
+                            + cache_entries("value_task_coroutine", 100, [9.0], 1.0),
+                            clang=cache_entries("value_task_coroutine", 100, [9.0], 1.0))
+    row = report.claim_c4(gcc_frame)
+    assert row.verdict == report.NUANCE and "clang does not elide it either (1.00)" in row.explanation
+
+
+@pytest.mark.parametrize("value_task_times, verdict", [
+    ([100.0, 101.0, 102.0], report.REPRODUCED),      # overlaps task's 95-105
+    ([115.0, 116.0, 117.0], report.REPRODUCED),      # +16 %: slightly more
+    ([150.0, 151.0, 152.0], report.NOT_REPRODUCED),  # +51 %
+    ([60.0, 61.0, 62.0], report.NOT_REPRODUCED),     # much faster
+])
+def test_c5_ratio_limits(tmp_path: Path, value_task_times: list[float], verdict: str) -> None:
+    run = made_up_run(tmp_path, cache_entries("task", 0, [95.0, 100.0, 105.0], 2.0)
+                      + cache_entries("value_task", 0, value_task_times, 2.0))
+    assert report.claim_c5(run).verdict == verdict
+
+
+def test_c6_nuance_when_only_the_pooled_frames_avoid_allocation(tmp_path: Path) -> None:
+    entries = []
+    for hit in (0, 100):
+        entries += cache_entries("value_task_source", hit, [50.0], 1.0 if hit == 0 else 0.0)
+        entries += cache_entries("pooled_value_task", hit, [50.0], 0.0)
+    row = report.claim_c6(made_up_run(tmp_path, entries))
+    assert row.verdict == report.NUANCE
+    assert "max allocs/op over hits value_task_source 1.00, pooled_value_task 0.00" in row.figure
+    assert "pooled_value_task never allocates, but value_task_source still does" in row.explanation
+    assert "coroutine's frame needs a pool too" in row.explanation
+
+
+def test_c7_nuance_when_copying_costs_nothing_measurable(tmp_path: Path) -> None:
+    entries = (repetitions("footprint/impl:task", [1.0], handle_sizeof=8.0)
+               + repetitions("footprint/impl:value_task_inline", [1.0], handle_sizeof=16.0)
+               + repetitions("copy_cost/type:task/depth:4", [3.0, 3.2, 3.4])
+               + repetitions("copy_cost/type:value_task/depth:4", [3.1, 3.3, 3.5]))
+    row = report.claim_c7(made_up_run(tmp_path, entries))
+    assert row.verdict == report.NUANCE and "through 4 calls" in row.explanation
+
+
+def multi_await_run(tmp_path: Path, pending_as_task_allocs: float, is_completed_outcome: str) -> Run:
+    entries = (repetitions("multi_await/via:task/state:pending/awaiters:4", [600.0], allocs_per_op=2.0)
+               + repetitions("multi_await/via:as_task/state:pending/awaiters:4", [650.0],
+                             allocs_per_op=pending_as_task_allocs))
+    rule = {"rule": "is_completed", "results": {"task": {"outcome": "allowed", "message": ""},
+                                                "value_task": {"outcome": is_completed_outcome, "message": ""}}}
+    return made_up_run(tmp_path, entries, misuse={"rules": [rule]})
+
+
+def test_c9_verdicts(tmp_path: Path) -> None:
+    assert report.claim_c9(multi_await_run(tmp_path / "a", 2.0, "allowed")).verdict == report.REPRODUCED
+    extra_allocation = report.claim_c9(multi_await_run(tmp_path / "b", 3.0, "allowed"))
+    assert extra_allocation.verdict == report.NUANCE and "allocates 1.00 more times per op" in extra_allocation.explanation
+    unsafe = report.claim_c9(multi_await_run(tmp_path / "c", 2.0, "undetected"))
+    assert unsafe.verdict == report.NOT_REPRODUCED and "not safe for value_task" in unsafe.explanation
+
+
+def test_c10_not_reproduced_when_value_task_never_pulls_ahead(tmp_path: Path) -> None:
+    entries = []
+    for hit in (0, 50, 100):
+        entries += cache_entries("task", hit, [100.0, 101.0, 102.0], 1.0)
+        entries += cache_entries("value_task", hit, [100.0, 101.0, 102.0], 1.0)
+    row = report.claim_c10(made_up_run(tmp_path, entries))
+    assert row.verdict == report.NOT_REPRODUCED
+    assert "never fewer allocs/op" in row.figure and "never faster" in row.figure
+    assert "pooling could not be judged" in row.explanation
+
+
+def test_report_file_embeds_only_existing_charts_and_the_tables(run_copy: Path) -> None:
+    (run_copy / "charts").mkdir()
+    (run_copy / "charts" / "latency.png").write_bytes(b"\x89PNG")
+    finished = run_script("report.py", run_copy)
+    assert finished.returncode == 0, finished.stderr
+    text = (run_copy / "REPORT.md").read_text()
+    assert "![latency](charts/latency.png)" in text
+    assert "charts/allocs_per_op.png" not in text
+    for row_start in [f"| C{number} |" for number in range(1, 11)]:
+        assert row_start in text
+    assert "| cache_lookup/impl:task/payload:int/db:async/hit:100 | 1.00 | 1.00 | yes |" in text
+    assert "| gcc-glibc | cache_lookup/impl:value_task/payload:int/db:async/hit:100 | 41.0 | 9.0 ns (8.9-9.3) |" in text
+    assert "| gcc-glibc | fiber | 8 B | 131,200 B | 1.00 | 100,000 |" in text
+    assert "| gcc-glibc vs gcc-glibc-nocount | 8 | +3.1 % |" in text
+    assert "| Wall time | 7 min 41 s |" in text
+    assert "mimalloc (2.0.9)" in text and "built as DEBUG" in text
+    assert "## Misuse" not in text
+    assert [path.name for path in run_copy.iterdir() if path.name.startswith(".")] == []

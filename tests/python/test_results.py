@@ -1,0 +1,119 @@
+"""Tests of scripts/vtb_results.py: name parsing, repetition spreads, loading and its errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURE_RUN, repetitions, write_run
+
+import vtb_results
+from vtb_results import ResultsError, Spread
+
+
+def test_parse_benchmark_name_drops_real_time_and_keeps_google_benchmark_keys() -> None:
+    assert vtb_results.parse_benchmark_name("cache_lookup_mt/impl:task/payload:int/db:async/hit:90/real_time/threads:2") \
+        == ("cache_lookup_mt", {"impl": "task", "payload": "int", "db": "async", "hit": "90", "threads": "2"})
+    assert vtb_results.parse_benchmark_name("factory/kind:from_result_cached/iterations:500") \
+        == ("factory", {"kind": "from_result_cached", "iterations": "500"})
+
+
+def test_parse_benchmark_name_splits_at_the_first_colon() -> None:
+    assert vtb_results.parse_benchmark_name("x/label:a:b") == ("x", {"label": "a:b"})
+
+
+@pytest.mark.parametrize("name", ["cache_lookup/impl", "cache_lookup/:task", "/impl:task", "cache_lookup/hit:"])
+def test_parse_benchmark_name_rejects_parts_that_are_not_key_value(name: str) -> None:
+    with pytest.raises(ValueError):
+        vtb_results.parse_benchmark_name(name)
+
+
+def test_spread_is_median_min_max_and_overlap_is_inclusive() -> None:
+    assert vtb_results.spread_of([3.0, 1.0, 2.0]) == Spread(2.0, 1.0, 3.0)
+    assert vtb_results.spread_of([4.0, 1.0, 2.0, 3.0]) == Spread(2.5, 1.0, 4.0)
+    assert Spread(2, 1, 3).overlaps(Spread(4, 3, 5))
+    assert not Spread(2, 1, 2.9).overlaps(Spread(4, 3, 5))
+
+
+def test_fixture_run_groups_repetitions_and_ignores_aggregates() -> None:
+    run = vtb_results.load_run(FIXTURE_RUN)
+    assert list(run.configs) == ["gcc-glibc", "gcc-glibc-nocount", "gcc-mimalloc", "clang-glibc"]
+    bench = run.find("gcc", "glibc", "cache_lookup", impl="task", payload="int", db="async", hit=0)
+    assert bench.repetitions == 3
+    assert bench.real_time_ns == Spread(420.0, 413.7, 432.6)
+    assert bench.counter("allocs_per_op") == Spread(2.0, 2.0, 2.0)
+    assert run.config("gcc", "glibc", counting=False).find(
+        "cache_lookup", impl="task", payload="int", db="async", hit=0).counters == {}
+    assert run.goroutine["bytes_per_goroutine"] == 2731.5 and run.misuse is None
+
+
+def test_time_units_are_normalised_to_nanoseconds(tmp_path: Path) -> None:
+    entries = repetitions("copy_cost/type:task/depth:1", [1.5, 2.0, 2.5])
+    for entry in entries:
+        entry["time_unit"] = "us"
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps({"context": {}, "benchmarks": entries}))
+    bench = vtb_results.load_benchmark_file(path).find("copy_cost", type="task")
+    assert bench.real_time_ns == Spread(2000.0, 1500.0, 2500.0)
+
+
+def test_errored_benchmarks_are_kept_apart(tmp_path: Path) -> None:
+    entries = repetitions("factory/kind:completed_task", [1.0, 1.1])
+    entries.append({"name": "factory/kind:from_exception", "run_name": "factory/kind:from_exception",
+                    "run_type": "iteration", "error_occurred": True, "error_message": "threw"})
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps({"context": {}, "benchmarks": entries}))
+    loaded = vtb_results.load_benchmark_file(path)
+    assert list(loaded.benchmarks) == ["factory/kind:completed_task"]
+    assert loaded.errors == [("factory/kind:from_exception", "threw")]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("", "empty file"),
+    ("{\"benchmarks\": [", "malformed JSON"),
+    ("[]", "no 'benchmarks' list"),
+    ("{\"benchmarks\": []}", "no benchmark repetitions"),
+    ("{\"benchmarks\": [{\"name\": \"a/b:c\", \"run_type\": \"iteration\", \"real_time\": 1, \"time_unit\": \"fortnight\"}]}",
+     "unknown time_unit"),
+    ("{\"benchmarks\": [{\"name\": \"a/b:c\", \"run_type\": \"iteration\", \"time_unit\": \"ns\"}]}",
+     "no number field 'real_time'"),
+    ("{\"benchmarks\": [{\"name\": \"a/b\", \"run_type\": \"iteration\", \"real_time\": 1, \"time_unit\": \"ns\"}]}",
+     "is not key:value"),
+])
+def test_bad_benchmark_files_name_the_file_and_the_fault(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "gcc-glibc.json"
+    path.write_text(content)
+    with pytest.raises(ResultsError, match=message) as error:
+        vtb_results.load_benchmark_file(path)
+    assert str(path) in str(error.value)
+
+
+def test_missing_configuration_is_an_error(tmp_path: Path) -> None:
+    run_dir = write_run(tmp_path / "run", {"gcc-glibc": repetitions("factory/kind:completed_task", [1.0])})
+    meta = json.loads((run_dir / "meta.json").read_text())
+    meta["configurations"].append("clang-glibc")
+    (run_dir / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(ResultsError, match=r"bench/clang-glibc\.json: missing"):
+        vtb_results.load_run(run_dir)
+
+
+def test_badly_shaped_optional_file_is_an_error(tmp_path: Path) -> None:
+    run_dir = write_run(tmp_path / "run", {"gcc-glibc": repetitions("factory/kind:completed_task", [1.0])},
+                        misuse={"rules": [{"rule": "await_twice", "results": {"task": {"outcome": "maybe",
+                                                                                        "message": ""}}}]})
+    with pytest.raises(ResultsError, match=r"misuse\.json: rule await_twice, implementation task has outcome 'maybe'"):
+        vtb_results.load_run(run_dir)
+
+
+def test_atomic_write_leaves_no_file_when_the_writer_fails(tmp_path: Path) -> None:
+    def failing_writer(handle) -> None:
+        handle.write(b"half")
+        raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        vtb_results.atomic_write(tmp_path / "out.txt", failing_writer)
+    assert list(tmp_path.iterdir()) == []
+    vtb_results.atomic_write_text(tmp_path / "out.txt", "whole\n")
+    assert (tmp_path / "out.txt").read_text() == "whole\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["out.txt"]
