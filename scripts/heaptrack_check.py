@@ -14,7 +14,6 @@ prints a table, exits 1 when a row disagrees beyond the tolerance.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -26,8 +25,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from vtb_results import (
-    ResultsError, ScriptArgumentParser, atomic_write_text, format_allocs, load_benchmark_file, run_main,
+    ResultsError, ScriptArgumentParser, atomic_write_text, cache_lookup_arguments, cache_lookup_name,
+    environment_without_preload, format_allocs, format_columns, load_benchmark_file, non_negative_float,
+    positive_int, run_main,
 )
+from vtb_results import per_op_between_runs as allocs_per_op_from_calls
 
 PROG = "heaptrack_check.py"
 IMPLEMENTATIONS = ("task", "value_task", "value_task_source")
@@ -44,21 +46,12 @@ class CheckRow:
     agree: bool
 
 
-def benchmark_name(impl: str, hit: int) -> str:
-    return f"cache_lookup/impl:{impl}/payload:int/db:async/hit:{hit}"
-
-
 def parse_allocation_calls(heaptrack_print_output: str, source: str) -> int:
     """The 'calls to allocation functions: N' figure of heaptrack_print's summary."""
     match = ALLOCATION_CALLS.search(heaptrack_print_output)
     if not match:
         raise ResultsError(f"{source}: heaptrack_print printed no 'calls to allocation functions' line")
     return int(match.group(1))
-
-
-def allocs_per_op_from_calls(calls_n: int, calls_2n: int, iterations: int) -> float:
-    """Allocation calls per iteration once the constant start-up calls cancel out."""
-    return (calls_2n - calls_n) / iterations
 
 
 def agrees(heaptrack_allocs: float, counted_allocs: float, tolerance: float) -> bool:
@@ -70,7 +63,7 @@ def counted_allocs_per_op(json_path: Path, impl: str, hit: int) -> float:
     bench = load_benchmark_file(json_path).find("cache_lookup", impl=impl, payload="int", db="async", hit=hit)
     allocs = bench.counter("allocs_per_op") if bench else None
     if allocs is None:
-        raise ResultsError(f"{json_path}: no allocs_per_op for {benchmark_name(impl, hit)} "
+        raise ResultsError(f"{json_path}: no allocs_per_op for {cache_lookup_name(impl, hit)} "
                            f"(is the binary built with counting?)")
     return allocs.median
 
@@ -84,14 +77,12 @@ def last_program_line(stderr: str) -> str:
 
 def run_binary_under_heaptrack(binary: Path, impl: str, hit: int, iterations: int, work_dir: Path) -> tuple[int, float]:
     """Run one configuration under heaptrack: (malloc calls of the whole process, counted allocs_per_op)."""
-    name = benchmark_name(impl, hit)
+    name = cache_lookup_name(impl, hit)
     stem = f"{impl}-hit{hit}-n{iterations}"
     json_out = work_dir / f"{stem}.json"
     command = ["heaptrack", "-o", str(work_dir / stem), str(binary),
-               f"--impl={impl}", f"--hit={hit}", "--payload=int", "--db=async", f"--iterations={iterations}",
-               f"--benchmark_filter=^{name}(/|$)", f"--benchmark_out={json_out}", "--benchmark_out_format=json"]
-    environment = {key: value for key, value in os.environ.items() if key != "LD_PRELOAD"}
-    finished = subprocess.run(command, env=environment, capture_output=True, text=True)
+               *cache_lookup_arguments(impl, hit, iterations, json_out)]
+    finished = subprocess.run(command, env=environment_without_preload(), capture_output=True, text=True)
     if finished.returncode != 0:
         raise ResultsError(f"{binary}: exited with status {finished.returncode} under heaptrack "
                            f"for {name}: {last_program_line(finished.stderr)}")
@@ -112,11 +103,11 @@ def check_configuration(binary: Path, impl: str, hit: int, iterations: int, tole
                         work_dir: Path, progress: str) -> CheckRow:
     samples = []
     for run_iterations in (iterations, 2 * iterations):
-        sys.stderr.write(f"{PROG}: {progress} {benchmark_name(impl, hit)}, {run_iterations} iterations\n")
+        sys.stderr.write(f"{PROG}: {progress} {cache_lookup_name(impl, hit)}, {run_iterations} iterations\n")
         samples.append(run_binary_under_heaptrack(binary, impl, hit, run_iterations, work_dir))
     (calls_n, _), (calls_2n, counted) = samples
     heaptrack_allocs = allocs_per_op_from_calls(calls_n, calls_2n, iterations)
-    return CheckRow(benchmark_name(impl, hit), heaptrack_allocs, counted, [calls_n, calls_2n],
+    return CheckRow(cache_lookup_name(impl, hit), heaptrack_allocs, counted, [calls_n, calls_2n],
                     agrees(heaptrack_allocs, counted, tolerance))
 
 
@@ -133,30 +124,9 @@ def results_json(rows: list[CheckRow], iterations: int, tolerance: float, binary
 
 def format_table(rows: list[CheckRow]) -> str:
     header = ("benchmark", "heaptrack allocs/op", "counted allocs/op", "agree")
-    cells = [header] + [(row.benchmark, format_allocs(row.heaptrack_allocs_per_op),
-                         format_allocs(row.counted_allocs_per_op), "yes" if row.agree else "NO") for row in rows]
-    widths = [max(len(line[column]) for line in cells) for column in range(len(header))]
-    return "\n".join("  ".join(text.ljust(width) for text, width in zip(line, widths)).rstrip() for line in cells)
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
-    return value
-
-
-def non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}")
-    return value
+    return format_columns([header] + [(row.benchmark, format_allocs(row.heaptrack_allocs_per_op),
+                                       format_allocs(row.counted_allocs_per_op), "yes" if row.agree else "NO")
+                                      for row in rows])
 
 
 def main(argv: list[str] | None = None) -> int:

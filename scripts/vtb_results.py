@@ -1,10 +1,11 @@
 """Load a vtbench run directory or a Google Benchmark JSON file (docs/results-format.md).
 
-Shared by charts.py, report.py, heaptrack_check.py and compare: parsing benchmark
-names into scenario + key:value parameters, grouping repetitions into median/min/max,
-the one exception type for bad input (ResultsError), atomic file writes, and the
-command-line plumbing every script uses (one-line errors, exit 1 for bad input,
-exit 2 for bad arguments).
+Shared by charts.py, report.py, heaptrack_check.py, callgrind_check.py and compare:
+parsing benchmark names into scenario + key:value parameters, grouping repetitions into
+median/min/max, the one exception type for bad input (ResultsError), atomic file writes,
+what the two N/2N cross-checks (heaptrack, callgrind) share, and the command-line
+plumbing every script uses (one-line errors, exit 1 for bad input, exit 2 for bad
+arguments).
 """
 
 from __future__ import annotations
@@ -151,6 +152,28 @@ def cache_sweep(bench_file: BenchmarkFile, payload: str = "int", db: str = "asyn
         sweeps.setdefault(bench.params["impl"], []).append((hit, bench))
     return {impl: sorted(points, key=lambda point: point[0])
             for impl, points in sorted(sweeps.items(), key=lambda item: implementation_sort_key(item[0]))}
+
+
+def cache_lookup_name(impl: str, hit: int, payload: str = "int", db: str = "async") -> str:
+    """The cache_lookup benchmark name without Google Benchmark's /iterations:N suffix."""
+    return f"cache_lookup/impl:{impl}/payload:{payload}/db:{db}/hit:{hit}"
+
+
+def cache_lookup_arguments(impl: str, hit: int, iterations: int, json_out: Path) -> list[str]:
+    """vtbench flags that run exactly that cache_lookup benchmark (int, async), `iterations` times, once."""
+    return [f"--impl={impl}", f"--hit={hit}", "--payload=int", "--db=async", f"--iterations={iterations}",
+            f"--benchmark_filter=^{cache_lookup_name(impl, hit)}(/|$)",
+            f"--benchmark_out={json_out}", "--benchmark_out_format=json"]
+
+
+def per_op_between_runs(count_n: int, count_2n: int, iterations: int) -> float:
+    """A count per iteration from runs of N and 2N iterations: the constant start-up part cancels."""
+    return (count_2n - count_n) / iterations
+
+
+def environment_without_preload() -> dict[str, str]:
+    """This process's environment minus LD_PRELOAD, so a measured binary runs on glibc's malloc."""
+    return {key: value for key, value in os.environ.items() if key != "LD_PRELOAD"}
 
 
 def config_name(compiler: str, allocator: str, counting: bool = True) -> str:
@@ -418,6 +441,12 @@ def format_bytes(value: float) -> str:
     return f"{value:,.0f} B"
 
 
+def format_columns(lines: Sequence[Sequence[str]]) -> str:
+    """Plain-text table: the first line is the header, columns left-aligned two spaces apart."""
+    widths = [max(len(line[column]) for line in lines) for column in range(len(lines[0]))]
+    return "\n".join("  ".join(text.ljust(width) for text, width in zip(line, widths)).rstrip() for line in lines)
+
+
 class ScriptArgumentParser(argparse.ArgumentParser):
     """argparse with the module docstring kept as written in --help, and a one-line usage error (exit 2)."""
 
@@ -428,6 +457,28 @@ class ScriptArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
         sys.exit(2)
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer > 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    """argparse type: a number >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}")
+    return value
 
 
 def run_main(prog: str, body: Callable[[], int]) -> int:
