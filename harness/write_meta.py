@@ -1,0 +1,192 @@
+#!/usr/bin/python3
+"""Write RUN_DIR/meta.json for a run_all.sh run (shape in docs/results-format.md).
+
+run_all.sh passes what only it knows (run id, command line, times, matrix); the machine
+is read from /proc and /etc/os-release, and the compilers, flags and Google Benchmark
+build from the context of the run's own bench/<configuration>.json files, so meta.json
+records what the binaries said about themselves. The file is written to a temporary
+name and renamed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+KNOWN_ALLOCATORS = ("glibc", "mimalloc", "jemalloc", "tcmalloc")
+DEBUG_LIBRARY_NOTE = ("Google Benchmark library was built as DEBUG (Debian build); "
+                      "the timed loop is our code at -O2")
+
+
+class MetaError(Exception):
+    """Bad input: the message names the file or argument and what is wrong."""
+
+
+def parse_utc(text: str) -> datetime:
+    """'2026-11-26T01:02:03Z' -> an aware datetime."""
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise MetaError(f"{text!r} is not an ISO 8601 time such as 2026-11-26T01:02:03Z") from None
+
+
+def read_key_values(path: Path, separator: str) -> dict[str, str]:
+    """'key<separator>value' lines of a /proc or /etc file; {} when it is unreadable."""
+    try:
+        lines = path.read_text().splitlines()
+    except OSError:
+        return {}
+    pairs = (line.split(separator, 1) for line in lines if separator in line)
+    return {key.strip(): value.strip().strip('"') for key, value in pairs}
+
+
+def machine_facts() -> dict[str, Any]:
+    """CPU model, cores, memory, kernel and OS of this machine."""
+    memory_kib = read_key_values(Path("/proc/meminfo"), ":").get("MemTotal", "0 kB").split()[0]
+    return {
+        "cpu": read_key_values(Path("/proc/cpuinfo"), ":").get("model name", platform.processor() or "unknown"),
+        "cores": os.cpu_count(),
+        "memory_gib": round(int(memory_kib) / 2**20, 1),
+        "kernel": platform.release(),
+        "os": read_key_values(Path("/etc/os-release"), "=").get("PRETTY_NAME", "unknown"),
+    }
+
+
+def bench_contexts(run_dir: Path, configurations: list[str]) -> dict[str, dict[str, Any]]:
+    """Each configuration's Google Benchmark context, from bench/<configuration>.json."""
+    contexts = {}
+    for configuration in configurations:
+        path = run_dir / "bench" / f"{configuration}.json"
+        try:
+            context = json.loads(path.read_text())["context"]
+        except OSError as error:
+            raise MetaError(f"{path}: cannot read ({error.strerror})") from None
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise MetaError(f"{path}: not a Google Benchmark JSON file with a context") from None
+        if not isinstance(context, dict):
+            raise MetaError(f"{path}: context is not an object")
+        contexts[configuration] = context
+    return contexts
+
+
+def build_facts(contexts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Compilers with versions, C++ flags and notes, as the binaries recorded them."""
+    compilers: dict[str, str] = {}
+    flags_by_compiler: dict[str, str] = {}
+    notes = []
+    for configuration, context in contexts.items():
+        compiler = context.get("vtb_compiler")
+        if not compiler:
+            raise MetaError(f"bench/{configuration}.json: context lacks vtb_compiler (not written by vtbench?)")
+        compilers[compiler] = context.get("vtb_compiler_version", "unknown")
+        flags_by_compiler[compiler] = context.get("vtb_cxx_flags", "unknown")
+    if any(context.get("vtb_benchmark_library_build") == "debug" for context in contexts.values()):
+        notes.append(DEBUG_LIBRARY_NOTE)
+    distinct_flags = set(flags_by_compiler.values())
+    if len(distinct_flags) == 1:
+        cxx_flags = distinct_flags.pop()
+    else:
+        cxx_flags = "; ".join(f"{compiler}: {flags}" for compiler, flags in flags_by_compiler.items())
+    return {"compilers": compilers, "cxx_flags": cxx_flags, "notes": notes}
+
+
+def allocators_of(configurations: list[str]) -> list[str]:
+    """The allocators of the counting configurations (gcc-mimalloc, not gcc-glibc-nocount),
+    in the suite's order."""
+    named = {configuration.split("-")[1] for configuration in configurations
+             if "-" in configuration and not configuration.endswith("-nocount")}
+    return [allocator for allocator in KNOWN_ALLOCATORS if allocator in named]
+
+
+def build_meta(arguments: argparse.Namespace, machine: dict[str, Any],
+               contexts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The meta.json object."""
+    started = parse_utc(arguments.started)
+    finished = parse_utc(arguments.finished)
+    if finished < started:
+        raise MetaError(f"--finished {arguments.finished} is before --started {arguments.started}")
+    build = build_facts(contexts)
+    notes = build["notes"]
+    if arguments.pinned_core is None:
+        notes.append("Not pinned to a core (taskset missing or a single core): timings are noisier")
+    return {
+        "run_id": arguments.run_id,
+        "command": arguments.command,
+        "quick": arguments.quick,
+        "started": arguments.started,
+        "finished": arguments.finished,
+        "wall_seconds": round((finished - started).total_seconds()),
+        "git_revision": arguments.git_revision,
+        "machine": machine,
+        "compilers": build["compilers"],
+        "cxx_flags": build["cxx_flags"],
+        "allocators": allocators_of(arguments.configurations),
+        "repetitions": arguments.repetitions,
+        "min_time": arguments.min_time,
+        "pinned_core": arguments.pinned_core,
+        "configurations": arguments.configurations,
+        "notes": notes,
+    }
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write text to a temporary file beside path, then rename it over path."""
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w") as stream:
+            stream.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def pinned_core(text: str) -> int | None:
+    """argparse type for --pinned-core: a core number, or 'none'."""
+    if text == "none":
+        return None
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is neither a core number nor 'none'")
+    return int(text)
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="results/<run-id> directory")
+    parser.add_argument("--run-id", required=True)
+    parser.add_argument("--command", required=True, help="the run_all.sh command line")
+    parser.add_argument("--quick", action="store_true", help="the run was a --quick run")
+    parser.add_argument("--started", required=True, help="UTC start, e.g. 2026-11-26T01:02:03Z")
+    parser.add_argument("--finished", required=True, help="UTC end")
+    parser.add_argument("--git-revision", required=True)
+    parser.add_argument("--repetitions", type=int, required=True)
+    parser.add_argument("--min-time", type=float, required=True, help="--benchmark_min_time in seconds")
+    parser.add_argument("--pinned-core", type=pinned_core, required=True, help="core number, or 'none'")
+    parser.add_argument("--configurations", required=True, type=lambda text: text.split(","),
+                        help="comma-separated, e.g. gcc-glibc,gcc-glibc-nocount")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    arguments = parse_arguments(argv)
+    try:
+        if not arguments.run_dir.is_dir():
+            raise MetaError(f"{arguments.run_dir}: no such run directory")
+        meta = build_meta(arguments, machine_facts(), bench_contexts(arguments.run_dir, arguments.configurations))
+        write_atomically(arguments.run_dir / "meta.json", json.dumps(meta, indent=2) + "\n")
+    except MetaError as error:
+        print(f"write_meta.py: error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
