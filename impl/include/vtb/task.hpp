@@ -18,7 +18,7 @@
 //   (Clang may elide it when it can prove the frame's lifetime; GCC 12 never does.)
 // - Task<T>::from_result: 0 for bool and for int -1..8 (cached, like .NET), else 1.
 // - Task<void>::completed_task: 0 (a singleton). from_exception, from_canceled: 1 (the
-//   state; the exception object itself is allocated by the C++ runtime with malloc).
+//   state; the exception object is the caller's, or for from_canceled one shared object).
 // - Copying a Task: 0 (an atomic increment). Awaiting: 0.
 #pragma once
 
@@ -274,7 +274,11 @@ public:
         return Task(state);
     }
 
-    static Task from_canceled() { return from_exception(std::make_exception_ptr(operation_canceled())); }
+    // One shared exception object serves every canceled task (exception_ptr is shared).
+    static Task from_canceled() {
+        static const std::exception_ptr canceled = std::make_exception_ptr(operation_canceled());
+        return from_exception(canceled);
+    }
 
     // Identity of the shared state: two handles to one task compare equal.
     friend bool operator==(const Task& a, const Task& b) noexcept { return a.state_ == b.state_; }

@@ -146,7 +146,11 @@ public:
     ValueTask(value_task_source<T>& source, std::uint16_t token) noexcept
         : object_(&source), token_(token), kind_(kind::source) {}
 
-    ValueTask(ValueTask&& other) noexcept : ValueTask(other, other.use_.exchange(use::moved_from)) {}
+    // Moving is not an atomic operation (moving one object from two threads is a race
+    // in any type), so plain loads and stores suffice: no locked instruction per move.
+    ValueTask(ValueTask&& other) noexcept : ValueTask(other, other.use_.load(std::memory_order_relaxed)) {
+        other.use_.store(use::moved_from, std::memory_order_relaxed);
+    }
 
     ValueTask& operator=(ValueTask&& other) noexcept {
         if (this != &other) {
@@ -204,8 +208,14 @@ public:
         explicit awaiter(ValueTask& self) noexcept : self_(self) {}
 
         bool await_ready() {
-            self_.begin_use(use::awaiting);
-            return self_.kind_ == kind::value || self_.status() != value_task_source_status::pending;
+            if (self_.kind_ == kind::value) {
+                // Completes without suspending, so a check and a plain store suffice
+                // (no locked instruction on the hit path).
+                self_.check_fresh();
+                return true;
+            }
+            self_.begin_use(use::awaiting);  // atomic: a second awaiter may race this one
+            return self_.status() != value_task_source_status::pending;
         }
 
         bool await_suspend(std::coroutine_handle<> awaiting) {
@@ -245,11 +255,17 @@ private:
         if (current != use::fresh && current != use::awaiting) detail::throw_unusable(current);
     }
 
+    void check_fresh() const {
+        use current = use_.load(std::memory_order_relaxed);
+        if (current != use::fresh) detail::throw_unusable(current);
+    }
+
     void begin_use(use next) {
         use expected = use::fresh;
         if (!use_.compare_exchange_strong(expected, next, std::memory_order_acq_rel)) detail::throw_unusable(expected);
     }
 
+    // While awaiting, queries stay allowed (the awaiter itself asks).
     value_task_source_status status() const {
         check_usable();
         switch (kind_) {
