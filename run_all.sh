@@ -375,6 +375,28 @@ run_analysis_script() {
   "$PYTHON" "$script" "$@"
 }
 
+# write_misuse_table DIR COMPILER: runs every misuse case for real into DIR/misuse.json.
+write_misuse_table() {
+  log "== vtb_misuse_table -> $1/misuse.json"
+  "build/$2/scenarios/vtb_misuse_table" "$1/misuse.json" >/dev/null
+}
+
+# write_goroutine_probe DIR: bytes per parked goroutine into DIR/goroutine.json, or a file
+# that says why there is no figure. Builds the probe offline (standard library only).
+write_goroutine_probe() {
+  local out=$1/goroutine.json
+  if ! command -v go >/dev/null; then
+    log "-- go not found: goroutine.json says so"
+    "$PYTHON" -c 'import json, sys; json.dump({"available": False, "reason": "go not found on PATH"}, open(sys.argv[1], "w"))' "$out"
+    return 0
+  fi
+  log "== goroutine probe -> $out"
+  mkdir -p build/go-cache
+  (cd scenarios/goroutine && GOCACHE="$PWD/../../build/go-cache" GOPATH="$PWD/../../build/go-path" GOPROXY=off \
+    GOFLAGS=-mod=mod go build -o ../../build/goroutine-probe .) &&
+    build/goroutine-probe "$out"
+}
+
 run_benchmarks() {
   choose_matrix
   local started started_seconds=$SECONDS git_revision run_id
@@ -426,8 +448,14 @@ run_benchmarks() {
   # heaptrack before the report, which shows its table.
   local heaptrack_binary=build/${used_compilers[0]}/harness/vtbench failed_scripts=()
   ! contains gcc "${used_compilers[@]}" || heaptrack_binary=build/gcc/harness/vtbench
+  local probe_compiler=${heaptrack_binary#build/}
+  probe_compiler=${probe_compiler%%/*}
+  write_misuse_table "$out_dir" "$probe_compiler" || failed_scripts+=(vtb_misuse_table)
+  write_goroutine_probe "$out_dir" || failed_scripts+=(goroutine-probe)
   run_analysis_script charts.py "$out_dir" || failed_scripts+=(charts.py)
   run_analysis_script heaptrack_check.py "$out_dir" --binary "$heaptrack_binary" || failed_scripts+=(heaptrack_check.py)
+  run_analysis_script callgrind_check.py "$out_dir" --binary "$heaptrack_binary" --config "$probe_compiler-glibc" ||
+    failed_scripts+=(callgrind_check.py)
   run_analysis_script report.py "$out_dir" || failed_scripts+=(report.py)
   if ((${#failed_scripts[@]} > 0)); then
     fail "the benchmark results in $out_dir are complete, but these failed: ${failed_scripts[*]}"

@@ -19,6 +19,10 @@ std::span<const std::string_view> implementation_names() {
 
 void register_benchmarks(const vtb::harness::run_options& options) {
     register_cache_lookup(options);
+    register_factory(options);
+    register_footprint(options);
+    register_copy_cost(options);
+    register_multi_await(options);
 }
 
 }  // namespace vtb::scenarios

@@ -8,5 +8,9 @@
 namespace vtb::scenarios {
 
 void register_cache_lookup(const vtb::harness::run_options& options);
+void register_factory(const vtb::harness::run_options& options);
+void register_footprint(const vtb::harness::run_options& options);
+void register_copy_cost(const vtb::harness::run_options& options);
+void register_multi_await(const vtb::harness::run_options& options);
 
 }  // namespace vtb::scenarios
