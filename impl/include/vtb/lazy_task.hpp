@@ -23,6 +23,7 @@
 // unwind path, and Clang keeps the allocation.
 #pragma once
 
+#include <atomic>
 #include <coroutine>
 #include <cstdio>
 #include <exception>
@@ -41,6 +42,8 @@ public:
     struct promise_type : detail::promise_return<T, promise_type> {
         detail::result_storage<T> result;
         std::coroutine_handle<> continuation;
+        // Set by whichever finishes second of the awaiter's await_suspend and the body.
+        std::atomic<bool> handoff{false};
 
         LazyTask get_return_object() noexcept {
             return LazyTask(std::coroutine_handle<promise_type>::from_promise(*this));
@@ -50,7 +53,9 @@ public:
             struct resume_awaiter {
                 bool await_ready() noexcept { return false; }
                 std::coroutine_handle<> await_suspend(std::coroutine_handle<promise_type> self) noexcept {
-                    return self.promise().continuation;
+                    promise_type& promise = self.promise();
+                    if (promise.handoff.exchange(true, std::memory_order_acq_rel)) return promise.continuation;
+                    return std::noop_coroutine();  // completed inside await_suspend, which goes on
                 }
                 void await_resume() noexcept {}
             };
@@ -78,9 +83,12 @@ public:
         struct awaiter {
             std::coroutine_handle<promise_type> handle;
             bool await_ready() const noexcept { return false; }
-            std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) noexcept {
+            // Not symmetric transfer for the start: GCC does not always make that a tail
+            // call (-O0, ASan), and a synchronous body would then nest one await deeper.
+            bool await_suspend(std::coroutine_handle<> awaiting) noexcept {
                 handle.promise().continuation = awaiting;
-                return handle;
+                handle.resume();
+                return !handle.promise().handoff.exchange(true, std::memory_order_acq_rel);
             }
             T await_resume() { return handle.promise().result.take(); }
         };

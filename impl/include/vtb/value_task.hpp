@@ -223,15 +223,24 @@ public:
                 coroutine = awaiting;
                 return self_.task_state()->waiters.try_add(this);
             }
-            self_.source()->on_completed([](void* handle) { std::coroutine_handle<>::from_address(handle).resume(); },
-                                         awaiting.address(), self_.token_);
-            return true;
+            // The source may run the continuation inside on_completed (it completed
+            // meanwhile): whichever of it and this function finishes second resumes, so
+            // that resumption never nests inside await_suspend.
+            coroutine = awaiting;
+            self_.source()->on_completed(
+                [](void* raw) {
+                    auto* self = static_cast<awaiter*>(raw);
+                    if (self->handoff_.exchange(true, std::memory_order_acq_rel)) self->coroutine.resume();
+                },
+                this, self_.token_);
+            return !handoff_.exchange(true, std::memory_order_acq_rel);
         }
 
         T await_resume() { return self_.take_result(use::awaited); }
 
     private:
         ValueTask& self_;
+        std::atomic<bool> handoff_{false};
     };
 
     awaiter operator co_await() & noexcept { return awaiter(*this); }

@@ -81,7 +81,7 @@ public:
 
     value_task_source_status status(std::uint16_t token) const {
         check_token(token);
-        if (!completed_.load(std::memory_order_acquire)) return value_task_source_status::pending;
+        if (!is_completed()) return value_task_source_status::pending;
         switch (result_.state()) {
             case detail::outcome::succeeded: return value_task_source_status::succeeded;
             case detail::outcome::canceled: return value_task_source_status::canceled;
@@ -109,7 +109,7 @@ public:
 
     T get_result(std::uint16_t token) {
         check_token(token);
-        if (!completed_.load(std::memory_order_acquire))
+        if (!is_completed())
             throw invalid_operation(
                 "vtb::manual_reset_value_task_source_core: get_result() called before the operation completed");
         return result_.take();
@@ -117,6 +117,13 @@ public:
 
 private:
     static void completed_sentinel(void*) {}
+
+    // Completed once the completion is published in the continuation slot too, not just
+    // flagged: a consumer that polls status() and recycles the source must not see it
+    // before the producer has finished touching the slot.
+    bool is_completed() const noexcept {
+        return completed_.load(std::memory_order_acquire) && continuation_.load(std::memory_order_acquire) != nullptr;
+    }
 
     [[noreturn]] static void throw_second_continuation() {
         throw invalid_operation(
@@ -139,8 +146,10 @@ private:
 
     void end_completion() {
         completed_.store(true, std::memory_order_release);
-        continuation_fn continuation = continuation_.exchange(&completed_sentinel, std::memory_order_acq_rel);
-        if (continuation != nullptr) continuation(continuation_state_);
+        continuation_fn continuation = nullptr;
+        if (!continuation_.compare_exchange_strong(continuation, &completed_sentinel, std::memory_order_acq_rel,
+                                                   std::memory_order_acquire))
+            continuation(continuation_state_);  // stays stored: a second registration is caught
     }
 
     detail::result_storage<T> result_;

@@ -1,0 +1,312 @@
+// tests/unit/pooling_test.cpp: the allocation-free asynchronous paths (vtb/pooling.hpp):
+// value_task_source_pool<T> (reuse, the capacity bound, exceptions returning the source to
+// the pool), PooledValueTask<T> (a ValueTask with pooled frames), frame_pool's bounds, and
+// the *Cost suites: zero allocations per operation or call in steady state, on both paths.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+#include "alloc_probe.hpp"
+#include "test_support.hpp"
+#include "vtb/vtb.hpp"
+
+namespace vtb::test {
+namespace {
+
+// Rents a source, has the loop complete it with `value`, and awaits it; `operations` times.
+// The first await suspends, so the caller can start counting before the loop runs.
+Task<long> pooled_source_operations(run_loop& loop, value_task_source_pool<int>& pool, int operations) {
+    long sum = 0;
+    for (int i = 0; i < operations; ++i) {
+        value_task_source_pool<int>::source* source = pool.rent();
+        if (source == nullptr) throw std::logic_error("the pool ran out of sources");
+        posted_action completion([source, i] { source->set_result(i); });
+        loop.post(completion);
+        sum += co_await source->task();
+    }
+    co_return sum;
+}
+
+long sum_below(int count) { return static_cast<long>(count) * (count - 1) / 2; }
+
+TEST(ValueTaskSourcePool, OneOperationAtATimeReusesOneSource) {
+    run_loop loop;
+    value_task_source_pool<int> pool(4);
+    Task<long> operations = pooled_source_operations(loop, pool, 100);
+    EXPECT_FALSE(operations.is_completed());
+    loop.run();
+    EXPECT_EQ(operations.result(), sum_below(100));
+    EXPECT_EQ(pool.created(), 1u);
+    EXPECT_EQ(pool.available(), 1u);
+}
+
+TEST(ValueTaskSourcePool, RentReturnsNullWhenEverySourceIsInUse) {
+    value_task_source_pool<int> pool(3);
+    EXPECT_EQ(pool.capacity(), 3u);
+    std::array<value_task_source_pool<int>::source*, 3> rented{};
+    for (auto*& source : rented) {
+        source = pool.rent();
+        ASSERT_NE(source, nullptr);
+    }
+    EXPECT_NE(rented[0], rented[1]);
+    EXPECT_NE(rented[1], rented[2]);
+    EXPECT_EQ(pool.rent(), nullptr);
+    EXPECT_EQ(pool.created(), 3u);
+    EXPECT_EQ(pool.available(), 0u);
+
+    // Consuming one operation returns its source, which the next rent() hands out again.
+    ValueTask<int> first = rented[0]->task();
+    rented[0]->set_result(1);
+    EXPECT_EQ(first.result(), 1);
+    EXPECT_EQ(pool.available(), 1u);
+    EXPECT_EQ(pool.rent(), rented[0]);
+    EXPECT_EQ(pool.rent(), nullptr);
+    EXPECT_EQ(pool.created(), 3u);
+
+    for (auto* source : rented) {
+        ValueTask<int> operation = source->task();
+        source->set_result(2);
+        EXPECT_EQ(operation.result(), 2);
+    }
+    EXPECT_EQ(pool.available(), 3u);
+}
+
+TEST(ValueTaskSourcePool, ExceptionPropagatesAndTheSourceStillReturnsToThePool) {
+    value_task_source_pool<int> pool(1);
+    value_task_source_pool<int>::source* source = pool.rent();
+    ASSERT_NE(source, nullptr);
+    ValueTask<int> failing = source->task();
+    source->set_exception(make_failure("pooled failure"));
+    EXPECT_TRUE(failing.is_faulted());
+    EXPECT_TRUE(throws_with<std::runtime_error>([&] { (void)failing.result(); }, "pooled failure"));
+    EXPECT_EQ(pool.available(), 1u);
+    EXPECT_EQ(pool.rent(), source);
+
+    ValueTask<int> awaited_failure = source->task();
+    Task<int> awaiting = await_ref<int>(awaited_failure);
+    source->set_exception(make_cancellation());
+    EXPECT_TRUE(awaiting.is_canceled());
+    EXPECT_TRUE(throws_with<operation_canceled>([&] { (void)awaiting.result(); }, "canceled"));
+    EXPECT_EQ(pool.available(), 1u);
+}
+
+TEST(ValueTaskSourcePool, ConsumingTheOperationMakesItsTokenStale) {
+    value_task_source_pool<int> pool(1);
+    value_task_source_pool<int>::source* source = pool.rent();
+    ASSERT_NE(source, nullptr);
+    ValueTask<int> operation = source->task();
+    ValueTask<int> second_handle = source->task();  // a misuse: two ValueTasks of one operation
+    source->set_result(3);
+    EXPECT_EQ(operation.result(), 3);
+    EXPECT_TRUE(throws_invalid_operation([&] { (void)second_handle.result(); }, "stale token"));
+}
+
+PooledValueTask<int> pooled_hit(int key) { co_return key; }
+
+PooledValueTask<int> pooled_miss(run_loop& loop, int key) {
+    co_await loop.schedule();
+    co_return key;
+}
+
+PooledValueTask<int> pooled_throw(run_loop& loop, std::exception_ptr error) {
+    co_await loop.schedule();
+    std::rethrow_exception(error);
+    co_return 0;
+}
+
+// Awaits `calls` pooled calls; suspends first, so the caller can count from the loop's run.
+Task<long> pooled_calls(run_loop& loop, int calls, bool suspending) {
+    co_await loop.schedule();
+    long sum = 0;
+    for (int i = 0; i < calls; ++i) {
+        if (suspending)
+            sum += co_await pooled_miss(loop, i);
+        else
+            sum += co_await pooled_hit(i);
+    }
+    co_return sum;
+}
+
+TEST(PooledValueTask, BehavesLikeAValueTask) {
+    run_loop loop;
+    PooledValueTask<int> hit = pooled_hit(1);
+    EXPECT_TRUE(hit.is_completed_successfully());
+    EXPECT_EQ(hit.result(), 1);
+    EXPECT_TRUE(throws_invalid_operation([&] { (void)hit.result(); }, "consumed twice"));
+
+    PooledValueTask<int> miss = pooled_miss(loop, 2);
+    EXPECT_FALSE(miss.is_completed());
+    Task<int> converted = miss.as_task();
+    loop.run();
+    EXPECT_EQ(converted.result(), 2);
+}
+
+TEST(PooledValueTask, ExceptionsAndCancellationPropagate) {
+    run_loop loop;
+    PooledValueTask<int> failing = pooled_throw(loop, make_failure("pooled frame failure"));
+    PooledValueTask<int> canceled = pooled_throw(loop, make_cancellation());
+    Task<int> awaiting_failure = await_ref<int>(failing);
+    Task<int> awaiting_cancellation = await_ref<int>(canceled);
+    loop.run();
+    EXPECT_TRUE(awaiting_failure.is_faulted());
+    EXPECT_TRUE(throws_with<std::runtime_error>([&] { (void)awaiting_failure.result(); }, "pooled frame failure"));
+    EXPECT_TRUE(awaiting_cancellation.is_canceled());
+    EXPECT_TRUE(throws_with<operation_canceled>([&] { (void)awaiting_cancellation.result(); }, "canceled"));
+}
+
+// Keeps `count` pooled frames alive at once (all suspended on the loop), then frees them.
+// `pending` must have room for them, so that the calls are the only allocations.
+void run_simultaneous_pooled_calls(run_loop& loop, std::vector<PooledValueTask<int>>& pending, int count) {
+    for (int i = 0; i < count; ++i) pending.push_back(pooled_miss(loop, i));
+    loop.run();
+    for (PooledValueTask<int>& call : pending) (void)call.result();
+    pending.clear();
+}
+
+// Out of line, so that the whole buffer they are given must exist.
+[[gnu::noinline]] void fill_buffer(char* data, std::size_t size, char value) { std::memset(data, value, size); }
+[[gnu::noinline]] int sum_of_ends(const char* data, std::size_t size) { return data[0] + data[size - 1]; }
+
+// A frame bigger than frame_pool::max_pooled_size: the buffer lives across the suspension.
+PooledValueTask<int> pooled_big_frame(run_loop& loop, int key) {
+    std::array<char, 2 * frame_pool::max_pooled_size> buffer;
+    fill_buffer(buffer.data(), buffer.size(), static_cast<char>(key));
+    co_await loop.schedule();
+    co_return sum_of_ends(buffer.data(), buffer.size());
+}
+
+// Starts from an empty frame cache on this thread and restores the default capacity after.
+// FramePool checks what the cache keeps; FramePoolCost, what that saves in allocations.
+template <class Base>
+class frame_pool_test : public Base {
+protected:
+    void SetUp() override {
+        Base::SetUp();
+        frame_pool::set_capacity(0);
+        frame_pool::set_capacity(frame_pool::default_capacity);
+        pending.reserve(10);
+    }
+    void TearDown() override { frame_pool::set_capacity(frame_pool::default_capacity); }
+
+    run_loop loop;
+    std::vector<PooledValueTask<int>> pending;
+};
+
+using FramePool = frame_pool_test<::testing::Test>;
+using FramePoolCost = frame_pool_test<counted_allocations>;
+
+TEST_F(FramePool, KeepsAtMostCapacityFramesPerSizeClass) {
+    EXPECT_EQ(frame_pool::cached_frames(), 0u);
+    frame_pool::set_capacity(4);
+    EXPECT_EQ(frame_pool::capacity(), 4u);
+    run_simultaneous_pooled_calls(loop, pending, 10);
+    EXPECT_EQ(frame_pool::cached_frames(), 4u);
+    run_simultaneous_pooled_calls(loop, pending, 2);  // takes 2 cached frames and gives them back
+    EXPECT_EQ(frame_pool::cached_frames(), 4u);
+}
+
+TEST_F(FramePool, LoweringTheCapacityFreesTheExcess) {
+    frame_pool::set_capacity(8);
+    run_simultaneous_pooled_calls(loop, pending, 8);
+    EXPECT_EQ(frame_pool::cached_frames(), 8u);
+    frame_pool::set_capacity(3);
+    EXPECT_EQ(frame_pool::cached_frames(), 3u);
+    frame_pool::set_capacity(0);
+    EXPECT_EQ(frame_pool::cached_frames(), 0u);
+    run_simultaneous_pooled_calls(loop, pending, 5);
+    EXPECT_EQ(frame_pool::cached_frames(), 0u);  // capacity 0: nothing kept
+}
+
+TEST_F(FramePool, FramesLargerThanMaxPooledSizeAreNotKept) {
+    PooledValueTask<int> call = pooled_big_frame(loop, 1);
+    loop.run();
+    EXPECT_EQ(call.result(), 2);
+    EXPECT_EQ(frame_pool::cached_frames(), 0u);
+}
+
+TEST_F(FramePoolCost, CachedFramesAreReusedWithoutAllocating) {
+    frame_pool::set_capacity(4);
+    run_simultaneous_pooled_calls(loop, pending, 4);
+    alloc_probe probe;
+    run_simultaneous_pooled_calls(loop, pending, 4);
+    const std::uint64_t allocs = probe.allocs();
+    EXPECT_EQ(allocs, 0u);
+}
+
+TEST_F(FramePoolCost, BeyondTheCapacityEveryCallAllocates) {
+    frame_pool::set_capacity(2);
+    run_simultaneous_pooled_calls(loop, pending, 2);
+    alloc_probe probe;
+    run_simultaneous_pooled_calls(loop, pending, 5);  // 2 frames from the cache, 3 new
+    const std::uint64_t allocs = probe.allocs();
+    EXPECT_EQ(allocs, 3u);
+}
+
+TEST_F(FramePoolCost, FramesLargerThanMaxPooledSizeAllocateOnEveryCall) {
+    alloc_probe probe;
+    for (int i = 0; i < 3; ++i) {
+        PooledValueTask<int> call = pooled_big_frame(loop, i);
+        loop.run();
+        (void)call.result();
+    }
+    const std::uint64_t allocs = probe.allocs();
+    EXPECT_EQ(allocs, 3u);
+}
+
+using PooledValueTaskCost = counted_allocations;
+
+TEST_F(PooledValueTaskCost, SynchronousPathAllocatesNothingInSteadyState) {
+    constexpr int calls = 1000;
+    run_loop loop;
+    Task<long> warm_up = pooled_calls(loop, 3, false);
+    loop.run();
+    ASSERT_EQ(warm_up.result(), sum_below(3));
+
+    Task<long> measured = pooled_calls(loop, calls, false);
+    alloc_probe probe;
+    loop.run();
+    const std::uint64_t allocs = probe.allocs();
+    EXPECT_EQ(allocs, 0u);
+    EXPECT_EQ(measured.result(), sum_below(calls));
+}
+
+TEST_F(PooledValueTaskCost, SuspendingPathAllocatesNothingInSteadyState) {
+    constexpr int calls = 1000;
+    run_loop loop;
+    Task<long> warm_up = pooled_calls(loop, 3, true);
+    loop.run();
+    ASSERT_EQ(warm_up.result(), sum_below(3));
+
+    Task<long> measured = pooled_calls(loop, calls, true);
+    alloc_probe probe;
+    loop.run();
+    const std::uint64_t allocs = probe.allocs();
+    EXPECT_EQ(allocs, 0u);
+    EXPECT_EQ(measured.result(), sum_below(calls));
+}
+
+using ValueTaskSourcePoolCost = counted_allocations;
+
+TEST_F(ValueTaskSourcePoolCost, OperationsAllocateNothingOnceWarm) {
+    constexpr int operations = 1000;
+    run_loop loop;
+    value_task_source_pool<int> pool(4);
+    Task<long> warm_up = pooled_source_operations(loop, pool, 10);
+    loop.run();
+    ASSERT_EQ(warm_up.result(), sum_below(10));
+
+    Task<long> measured = pooled_source_operations(loop, pool, operations);  // its frame: before the probe
+    alloc_probe probe;
+    loop.run();
+    const std::uint64_t allocs = probe.allocs();
+    EXPECT_EQ(allocs, 0u);
+    EXPECT_EQ(measured.result(), sum_below(operations));
+}
+
+}  // namespace
+}  // namespace vtb::test
