@@ -18,28 +18,10 @@ namespace vtb::test {
 // A value_task_source<T> completed by the test: manual_reset_value_task_source_core<T>
 // behind the interface a ValueTask<T> points at.
 template <class T>
-class manual_source final : public value_task_source<T> {
+class manual_source final : public manual_reset_value_task_source<T> {
 public:
     // The ValueTask of the operation in progress.
-    ValueTask<T> task() { return ValueTask<T>(*this, core_.version()); }
-    std::uint16_t version() const { return core_.version(); }
-    void reset() { core_.reset(); }
-
-    template <class... Args>
-    void set_result(Args&&... args) {
-        core_.set_result(std::forward<Args>(args)...);
-    }
-    void set_exception(std::exception_ptr error) { core_.set_exception(std::move(error)); }
-
-    value_task_source_status status(std::uint16_t token) const override { return core_.status(token); }
-    void on_completed(typename value_task_source<T>::continuation_fn continuation, void* state,
-                      std::uint16_t token) override {
-        core_.on_completed(continuation, state, token);
-    }
-    T get_result(std::uint16_t token) override { return core_.get_result(token); }
-
-private:
-    manual_reset_value_task_source_core<T> core_;
+    ValueTask<T> task() { return ValueTask<T>(*this, this->version()); }
 };
 
 // A run_loop / thread_pool work item that calls `action` when run. Lives in the test's

@@ -135,42 +135,30 @@ public:
 template <class T>
 class value_task_source_pool {
 public:
-    class source final : public value_task_source<T> {
+    class source final : public manual_reset_value_task_source<T> {
     public:
         // The ValueTask for the operation in progress.
-        ValueTask<T> task() noexcept { return ValueTask<T>(*this, core_.version()); }
-
-        template <class... Args>
-        void set_result(Args&&... args) {
-            core_.set_result(std::forward<Args>(args)...);
-        }
-        void set_exception(std::exception_ptr error) { core_.set_exception(std::move(error)); }
-
-        value_task_source_status status(std::uint16_t token) const override { return core_.status(token); }
-        void on_completed(typename value_task_source<T>::continuation_fn continuation, void* state,
-                          std::uint16_t token) override {
-            core_.on_completed(continuation, state, token);
-        }
+        ValueTask<T> task() noexcept { return ValueTask<T>(*this, this->version()); }
 
         // Ends the operation: the source is reset and goes back to the pool, even when
         // the result is an exception.
         T get_result(std::uint16_t token) override {
-            if (core_.status(token) == value_task_source_status::pending) return core_.get_result(token);  // throws
+            if (this->core_.status(token) == value_task_source_status::pending)
+                return this->core_.get_result(token);  // throws
             struct recycle {
                 source* self;
                 ~recycle() {
-                    self->core_.reset();
+                    self->reset();
                     self->pool_->give_back(self);
                 }
             } recycled{this};
-            return core_.get_result(token);
+            return this->core_.get_result(token);
         }
 
     private:
         friend class value_task_source_pool;
         explicit source(value_task_source_pool& pool) noexcept : pool_(&pool) {}
 
-        manual_reset_value_task_source_core<T> core_;
         value_task_source_pool* pool_;
         source* next_free_ = nullptr;
         source* next_created_ = nullptr;

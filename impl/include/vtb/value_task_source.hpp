@@ -12,6 +12,10 @@
 //   get_result before completion, a second completion, a second continuation.
 // - A continuation registered after completion runs at once, on the registering thread.
 //
+// - manual_reset_value_task_source<T> is the interface implemented by forwarding to a
+//   core: a ready-made source to derive from (the pooled source does; override
+//   get_result to recycle).
+//
 // Cost: no allocation on any path; the object is reused across operations by reset().
 #pragma once
 
@@ -158,6 +162,32 @@ private:
     std::atomic<bool> completed_{false};
     std::atomic<bool> claimed_{false};  // a completion has begun: the next one is a misuse
     std::uint16_t version_ = 0;
+};
+
+template <class T>
+class manual_reset_value_task_source : public value_task_source<T> {
+public:
+    using continuation_fn = typename value_task_source<T>::continuation_fn;
+
+    std::uint16_t version() const noexcept { return core_.version(); }
+    void reset() noexcept { core_.reset(); }
+
+    template <class... Args>
+    void set_result(Args&&... args) {
+        core_.set_result(std::forward<Args>(args)...);
+    }
+    void set_exception(std::exception_ptr error) { core_.set_exception(std::move(error)); }
+
+    value_task_source_status status(std::uint16_t token) const override { return core_.status(token); }
+    void on_completed(continuation_fn continuation, void* state, std::uint16_t token) override {
+        core_.on_completed(continuation, state, token);
+    }
+    T get_result(std::uint16_t token) override { return core_.get_result(token); }
+
+protected:
+    ~manual_reset_value_task_source() = default;
+
+    manual_reset_value_task_source_core<T> core_;
 };
 
 }  // namespace vtb
