@@ -2,6 +2,7 @@
 #pragma once
 
 #include "vtb/errors.hpp"
+#include "vtb/lazy_task.hpp"
 #include "vtb/pooling.hpp"
 #include "vtb/run_loop.hpp"
 #include "vtb/sync_wait.hpp"
