@@ -3,8 +3,9 @@
     /usr/bin/python3 scripts/charts.py RUN_DIR [--out DIR]
 
 Charts: allocs_per_op (per compiler, glibc), latency (per allocator, gcc),
-allocator_comparison (gcc, hits 0/90/100) and bytes_per_op_string (string payload).
-A chart whose data the run lacks is skipped with a one-line notice; a run without
+allocator_comparison (gcc, hits 0/90/100), bytes_per_op_string (string payload) and
+multi_await (claim C9: time per operation against the number of awaiters, per compiler,
+glibc). A chart whose data the run lacks is skipped with a one-line notice; a run without
 any cache_lookup benchmark is an error.
 """
 
@@ -24,16 +25,24 @@ from matplotlib.patches import Patch  # noqa: E402
 
 from vtb_results import (  # noqa: E402
     CHART_NAMES, KNOWN_IMPLEMENTATIONS, ResultsError, Run, ScriptArgumentParser, Spread, atomic_write, cache_sweep,
-    implementation_sort_key, load_run, run_main,
+    implementation_sort_key, load_run, multi_await_sweep, run_main,
 )
 
 PROG = "charts.py"
-KNOWN_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22")
-EXTRA_COLOURS = ("#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2")
+# Fixed per implementation, so that a colour means the same thing in every run's charts.
+KNOWN_COLOURS = {"sync": "#1f77b4", "task": "#ff7f0e", "task_from_result": "#2ca02c",
+                 "value_task_coroutine": "#d62728", "value_task": "#9467bd", "value_task_source": "#8c564b",
+                 "pooled_value_task": "#e377c2", "lazy_task": "#17becf", "std_future": "#7f7f7f",
+                 "asio_awaitable": "#bcbd22"}
+EXTRA_COLOURS = ("#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d")
+# multi_await: colour by producer (via:task like task, via:as_task, a converted ValueTask, like
+# value_task), line style by completion state.
+VIA_COLOURS = {"task": KNOWN_COLOURS["task"], "as_task": KNOWN_COLOURS["value_task"]}
+STATE_LINE_STYLES = {"completed": "-", "pending": "--"}
 LINE_MARKERS = ("o", "s", "^", "v", "D", "P", "X", "*", "h", "<", ">", "p")
 ALLOCATOR_HATCHES = ("", "//", "..", "xx", "\\\\", "++")
 COMPARISON_HITS = (0, 90, 100)
+ZERO_MARGIN = 0.04  # sweep charts: room below 0, as a fraction of the top of the axis
 
 Series = dict[str, list[tuple[int, Spread]]]  # implementation -> [(hit %, value)]
 
@@ -44,7 +53,7 @@ class MissingData(Exception):
 
 def colour_table(implementations: list[str]) -> dict[str, str]:
     """One fixed colour per known implementation; unknown ones get the extra colours in name order."""
-    colours = dict(zip(KNOWN_IMPLEMENTATIONS, KNOWN_COLOURS))
+    colours = dict(KNOWN_COLOURS)
     unknown = sorted(set(implementations) - set(KNOWN_IMPLEMENTATIONS))
     for index, implementation in enumerate(unknown):
         colours[implementation] = EXTRA_COLOURS[index % len(EXTRA_COLOURS)]
@@ -106,7 +115,7 @@ def sweep_figure(title: str, panels: list[tuple[str, Series]], ylabel: str,
         axes.set_xlabel("cache hit ratio (%)")
         axes.set_ylabel(ylabel)
         axes.set_xlim(-2, 102)
-        axes.set_ylim(bottom=0)
+        axes.set_ylim(bottom=-ZERO_MARGIN * axes.get_ylim()[1])  # lines at 0 stay visible above the axis
         axes.grid(True, alpha=0.3)
     figure.suptitle(title)
     _line_legend(figure, sorted(drawn, key=implementation_sort_key), colours)
@@ -187,8 +196,44 @@ def allocator_comparison_chart(run: Run, colours: dict[str, str]) -> Figure:
     return figure
 
 
+def multi_await_chart(run: Run, colours: dict[str, str]) -> Figure:
+    """Time per operation against awaiters (log 2 axis), one line per (via, state), one panel per compiler."""
+    panels = [(compiler, multi_await_sweep(bench_file)) for compiler in run.compilers()
+              if (bench_file := run.config(compiler, "glibc")) is not None]
+    panels = [(compiler, sweeps) for compiler, sweeps in panels if sweeps]
+    if not panels:
+        raise MissingData("no multi_await benchmarks (glibc)")
+    extra_vias = sorted({via for _, sweeps in panels for via, _ in sweeps} - set(VIA_COLOURS))
+    via_colours = VIA_COLOURS | dict(zip(extra_vias, EXTRA_COLOURS))
+    figure, axes_row = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.2),
+                                    squeeze=False, constrained_layout=True)
+    labels: dict[str, Line2D] = {}
+    for axes, (compiler, sweeps) in zip(axes_row[0], panels):
+        for (via, state), points in sweeps.items():
+            awaiters = [count for count, _ in points]
+            style = STATE_LINE_STYLES.get(state, ":")
+            line, = axes.plot(awaiters, [bench.real_time_ns.median for _, bench in points], color=via_colours[via],
+                              linestyle=style, marker="o" if state == "completed" else "s", markersize=4)
+            axes.fill_between(awaiters, [bench.real_time_ns.low for _, bench in points],
+                              [bench.real_time_ns.high for _, bench in points], color=via_colours[via], alpha=0.15,
+                              linewidth=0)
+            labels.setdefault(f"via:{via}, {state}", line)
+        all_awaiters = sorted({count for points in sweeps.values() for count, _ in points})
+        axes.set_xscale("log", base=2)
+        axes.set_xticks(all_awaiters, [str(count) for count in all_awaiters])
+        axes.set_title(f"{compiler} + glibc")
+        axes.set_xlabel("awaiters of one task")
+        axes.set_ylabel("time per operation (ns)")
+        axes.set_ylim(bottom=0)
+        axes.grid(True, alpha=0.3)
+    figure.suptitle("multi_await: one task awaited by N awaiters (line: median, band: min-max of repetitions)")
+    figure.legend(handles=list(labels.values()), labels=list(labels), title="producer, state",
+                  loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return figure
+
+
 CHARTS: dict[str, Callable[[Run, dict[str, str]], Figure]] = dict(zip(CHART_NAMES, (
-    allocs_per_op_chart, latency_chart, allocator_comparison_chart, bytes_per_op_string_chart)))
+    allocs_per_op_chart, latency_chart, allocator_comparison_chart, bytes_per_op_string_chart, multi_await_chart)))
 
 
 def save(figure: Figure, out_dir: Path, name: str) -> list[Path]:

@@ -29,11 +29,15 @@ KNOWN_IMPLEMENTATIONS = (
     "value_task",
     "value_task_source",
     "pooled_value_task",
+    "lazy_task",
     "std_future",
     "asio_awaitable",
 )
 KNOWN_COMPILERS = ("gcc", "clang")
-CHART_NAMES = ("allocs_per_op", "latency", "allocator_comparison", "bytes_per_op_string")  # charts/<name>.png
+KNOWN_VIAS = ("task", "as_task")            # multi_await producers
+KNOWN_STATES = ("completed", "pending")     # multi_await completion states
+# charts/<name>.png and .svg, in the order charts.py draws them
+CHART_NAMES = ("allocs_per_op", "latency", "allocator_comparison", "bytes_per_op_string", "multi_await")
 KNOWN_ALLOCATORS = ("glibc", "mimalloc", "jemalloc", "tcmalloc")
 
 TIME_UNIT_TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
@@ -139,10 +143,12 @@ class Run:
         return sorted(present, key=lambda allocator: _known_first(KNOWN_ALLOCATORS, allocator))
 
 
-def cache_sweep(bench_file: BenchmarkFile, payload: str = "int", db: str = "async") -> dict[str, list[tuple[int, Benchmark]]]:
-    """cache_lookup benchmarks of one payload and db mode: implementation -> [(hit %, benchmark)] by hit."""
+def cache_sweep(bench_file: BenchmarkFile, payload: str = "int", db: str = "async",
+                scenario: str = "cache_lookup") -> dict[str, list[tuple[int, Benchmark]]]:
+    """cache_lookup (or cache_lookup_mt) benchmarks of one payload and db mode:
+    implementation -> [(hit %, benchmark)] by hit."""
     sweeps: dict[str, list[tuple[int, Benchmark]]] = {}
-    for bench in bench_file.select("cache_lookup", payload=payload, db=db):
+    for bench in bench_file.select(scenario, payload=payload, db=db):
         if "impl" not in bench.params or "hit" not in bench.params:
             raise ResultsError(f"{bench_file.path}: {bench.name} lacks impl or hit")
         try:
@@ -152,6 +158,23 @@ def cache_sweep(bench_file: BenchmarkFile, payload: str = "int", db: str = "asyn
         sweeps.setdefault(bench.params["impl"], []).append((hit, bench))
     return {impl: sorted(points, key=lambda point: point[0])
             for impl, points in sorted(sweeps.items(), key=lambda item: implementation_sort_key(item[0]))}
+
+
+def multi_await_sweep(bench_file: BenchmarkFile) -> dict[tuple[str, str], list[tuple[int, Benchmark]]]:
+    """multi_await benchmarks: (via, state) -> [(awaiters, benchmark)] by awaiters, task before as_task."""
+    sweeps: dict[tuple[str, str], list[tuple[int, Benchmark]]] = {}
+    for bench in bench_file.select("multi_await"):
+        if not {"via", "state", "awaiters"} <= bench.params.keys():
+            raise ResultsError(f"{bench_file.path}: {bench.name} lacks via, state or awaiters")
+        try:
+            awaiters = int(bench.params["awaiters"])
+        except ValueError:
+            raise ResultsError(f"{bench_file.path}: {bench.name}: awaiters {bench.params['awaiters']!r} "
+                               f"is not an integer") from None
+        sweeps.setdefault((bench.params["via"], bench.params["state"]), []).append((awaiters, bench))
+    return {key: sorted(points, key=lambda point: point[0])
+            for key, points in sorted(sweeps.items(), key=lambda item: (_known_first(KNOWN_VIAS, item[0][0]),
+                                                                        _known_first(KNOWN_STATES, item[0][1])))}
 
 
 def cache_lookup_name(impl: str, hit: int, payload: str = "int", db: str = "async") -> str:
@@ -341,19 +364,31 @@ def _check_callgrind(data: dict[str, Any], path: Path) -> None:
         _require(row, "instructions_per_op", "number", path, where)
 
 
+GOROUTINE_SPLIT = ("stack_bytes_per_goroutine", "heap_bytes_per_goroutine")  # optional, both or neither
+
+
 def _check_goroutine(data: dict[str, Any], path: Path) -> None:
-    if _require(data, "available", "boolean", path, "the top level"):
-        _require(data, "bytes_per_goroutine", "number", path, "the top level")
-    else:
+    if not _require(data, "available", "boolean", path, "the top level"):
         _require(data, "reason", "string", path, "the top level")
+        return
+    _require(data, "bytes_per_goroutine", "number", path, "the top level")
+    if any(key in data for key in GOROUTINE_SPLIT):
+        for key in GOROUTINE_SPLIT:
+            _require(data, key, "number", path, "the top level")
 
 
 def _check_misuse(data: dict[str, Any], path: Path) -> None:
     rules = data.get("rules")
     if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
         raise ResultsError(f"{path}: 'rules' is not a list of objects")
+    implementations = data.get("implementations", {})
+    if not isinstance(implementations, dict) or not all(isinstance(kind, str) for kind in implementations.values()):
+        raise ResultsError(f"{path}: 'implementations' is not an object of implementation -> type description")
     for index, rule in enumerate(rules):
         name = _require(rule, "rule", "string", path, f"rule {index}")
+        for optional in ("claim", "description"):
+            if optional in rule:
+                _require(rule, optional, "string", path, f"rule {name}")
         results = _require(rule, "results", "object", path, f"rule {name}")
         for implementation, result in results.items():
             where = f"rule {name}, implementation {implementation}"
@@ -363,6 +398,8 @@ def _check_misuse(data: dict[str, Any], path: Path) -> None:
                 raise ResultsError(f"{path}: {where} has outcome {result['outcome']!r}, "
                                    f"expected one of {', '.join(MISUSE_OUTCOMES)}")
             _require(result, "message", "string", path, where)
+            if "exception" in result:
+                _require(result, "exception", "string", path, where)
 
 
 def load_run(directory: Path) -> Run:

@@ -22,6 +22,8 @@ PYTHON = "/usr/bin/python3"
 
 sys.path.insert(0, str(SCRIPTS))
 
+import vtb_results  # noqa: E402  (found through the path above)
+
 
 def load_compare() -> ModuleType:
     """scripts/compare has no .py suffix: load it as a module by path."""
@@ -56,6 +58,13 @@ def repetitions(name: str, real_times: list[float], **counters: float) -> list[d
             for index, real_time in enumerate(real_times)]
 
 
+def cache_entries(impl: str, hit: int, times: list[float], allocs: float,
+                  scenario: str = "cache_lookup") -> list[dict[str, Any]]:
+    """Repetitions of one cache_lookup (int, async) benchmark; cache_lookup_mt gets its threads:2 suffix."""
+    suffix = "/real_time/threads:2" if scenario == "cache_lookup_mt" else ""
+    return repetitions(f"{scenario}/impl:{impl}/payload:int/db:async/hit:{hit}{suffix}", times, allocs_per_op=allocs)
+
+
 def write_run(directory: Path, configs: dict[str, list[dict[str, Any]]], **extra_files: Any) -> Path:
     """A run directory with meta.json, bench/<config>.json per entry list, and <name>.json per extra file."""
     (directory / "bench").mkdir(parents=True)
@@ -66,3 +75,10 @@ def write_run(directory: Path, configs: dict[str, list[dict[str, Any]]], **extra
     for name, content in extra_files.items():
         (directory / f"{name}.json").write_text(json.dumps(content))
     return directory
+
+
+def made_up_run(tmp_path: Path, entries: list[dict[str, Any]], clang: list[dict[str, Any]] | None = None,
+                **extra_files: Any) -> vtb_results.Run:
+    """A loaded run of gcc-glibc (and clang-glibc when given) with these entries, plus extra files."""
+    configs = {"gcc-glibc": entries} | ({"clang-glibc": clang} if clang else {})
+    return vtb_results.load_run(write_run(tmp_path / "run", configs, **extra_files))

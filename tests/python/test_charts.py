@@ -9,6 +9,7 @@ import pytest
 from conftest import FIXTURE_RUN, repetitions, run_script, write_run
 
 import charts
+import vtb_results
 
 CHART_FILES = [f"{name}.{extension}" for name in charts.CHARTS for extension in ("png", "svg")]
 
@@ -44,7 +45,7 @@ def test_charts_without_data_are_skipped_with_a_notice(tmp_path: Path) -> None:
     assert finished.returncode == 0, finished.stderr
     notices = [line for line in finished.stdout.splitlines() if "skipped" in line]
     assert [line.split(":")[1].strip() for line in notices] == ["skipped allocator_comparison",
-                                                                "skipped bytes_per_op_string"]
+                                                                "skipped bytes_per_op_string", "skipped multi_await"]
     written = sorted(path.name for path in (tmp_path / "elsewhere").iterdir())
     assert written == ["allocs_per_op.png", "allocs_per_op.svg", "latency.png", "latency.svg"]
     assert not (run_dir / "charts").exists()
@@ -59,8 +60,29 @@ def test_a_run_without_cache_lookup_is_an_error(tmp_path: Path) -> None:
 
 
 def test_colours_are_fixed_for_known_implementations_and_appended_for_others() -> None:
+    assert list(charts.KNOWN_COLOURS) == list(vtb_results.KNOWN_IMPLEMENTATIONS)
     table = charts.colour_table(["zeta_task", "task", "alpha_task"])
-    assert table["sync"] == charts.KNOWN_COLOURS[0] and table["task"] == charts.KNOWN_COLOURS[1]
-    assert table["asio_awaitable"] == charts.KNOWN_COLOURS[8]
+    assert table["sync"] == "#1f77b4" and table["task"] == "#ff7f0e" and table["asio_awaitable"] == "#bcbd22"
+    assert table["lazy_task"] == "#17becf"
     assert table["alpha_task"] == charts.EXTRA_COLOURS[0] and table["zeta_task"] == charts.EXTRA_COLOURS[1]
     assert len(set(table.values())) == len(table)
+
+
+def test_multi_await_chart_has_a_panel_per_compiler_and_a_line_per_producer_and_state(tmp_path: Path) -> None:
+    entries = []
+    for via in ("as_task", "task"):
+        for state in ("pending", "completed"):
+            for awaiters in (1, 8, 64):
+                entries += repetitions(f"multi_await/via:{via}/state:{state}/awaiters:{awaiters}",
+                                       [10.0 * awaiters, 11.0 * awaiters], allocs_per_op=1.0)
+    run = vtb_results.load_run(write_run(tmp_path / "run", {"gcc-glibc": entries, "clang-glibc": entries[:12]}))
+    figure = charts.multi_await_chart(run, charts.colour_table([]))
+    axes = [axes for axes in figure.axes if axes.get_title()]
+    assert [axes.get_title() for axes in axes] == ["gcc + glibc", "clang + glibc"]
+    assert len(axes[0].get_lines()) == 4 and len(axes[1].get_lines()) == 2
+    assert list(axes[0].get_lines()[0].get_xdata()) == [1, 8, 64]
+    assert list(axes[0].get_lines()[0].get_ydata()) == [10.5, 84.0, 672.0]
+    labels = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert labels == ["via:task, completed", "via:task, pending", "via:as_task, completed", "via:as_task, pending"]
+    assert axes[0].get_lines()[0].get_color() == charts.VIA_COLOURS["task"]
+    charts.plt.close(figure)

@@ -5,24 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import FIXTURE_RUN, FIXTURES, repetitions, run_script, write_run
+from conftest import FIXTURE_RUN, FIXTURES, cache_entries, made_up_run, repetitions, run_script
 
 import report
 import vtb_results
 from vtb_results import Run
-
-
-def cache_entries(impl: str, hit: int, times: list[float], allocs: float) -> list[dict[str, Any]]:
-    return repetitions(f"cache_lookup/impl:{impl}/payload:int/db:async/hit:{hit}", times, allocs_per_op=allocs)
-
-
-def made_up_run(tmp_path: Path, entries: list[dict[str, Any]], clang: list[dict[str, Any]] | None = None,
-                **extra_files: Any) -> Run:
-    configs = {"gcc-glibc": entries} | ({"clang-glibc": clang} if clang else {})
-    return vtb_results.load_run(write_run(tmp_path / "run", configs, **extra_files))
 
 
 @pytest.fixture(scope="module")
@@ -41,14 +30,19 @@ def test_there_is_one_row_per_claim_in_order(fixture_rows: dict[str, report.Clai
     ("C2", report.REPRODUCED, ["completed_task 0.00", "from_result_cached 0.00", "from_result_uncached 1.00",
                                "from_exception 1.00"]),
     ("C3", report.REPRODUCED, ["task 1.00 allocs/op", "task_from_result 1.00 allocs/op"]),
-    ("C4", report.NUANCE, ["value_task 0.00 allocs/op", "value_task_coroutine gcc 1.00 allocs/op, clang 0.00 allocs/op"]),
+    ("C4", report.NUANCE, ["value_task 0.00 allocs/op",
+                           "value_task_coroutine gcc 1.00 allocs/op, clang 1.00 allocs/op",
+                           "lazy_task gcc 1.00 allocs/op, clang 0.00 allocs/op"]),
     ("C5", report.REPRODUCED, ["value_task 445.0 ns (438.3-458.4) vs task 420.0 ns (413.7-432.6), ratio 1.06",
                                "2.00 allocs/op vs 2.00 allocs/op"]),
     ("C6", report.REPRODUCED, ["value_task_source 0.00, pooled_value_task 0.00", "value_task_source 395.0 ns (389.1-406.9)",
                                "value_task at hit:0 2.00 allocs/op"]),
     ("C7", report.REPRODUCED, ["sizeof: task 8 B, value_task_inline 16 B",
+                               "depth:1: value_task 2.1 ns (2.1-2.2) vs task 1.6 ns (1.6-1.6)",
                                "depth:8: value_task 9.8 ns (9.7-10.1) vs task 6.4 ns (6.3-6.6)"]),
-    ("C9", report.NO_DATA, ["as_task 640.0 ns (630.4-659.2), 2.00 allocs/op vs task 610.0 ns (600.9-628.3)"]),
+    ("C9", report.NO_DATA, ["multi_await completed, 16 awaiters: as_task 160.0 ns (157.6-164.8), 1.00 allocs/op "
+                            "vs task 150.0 ns (147.8-154.5), 1.00 allocs/op",
+                            "multi_await pending, 16 awaiters: as_task 2000.0 ns (1970.0-2060.0), 2.00 allocs/op"]),
     ("C10", report.REPRODUCED, ["fewer allocs/op from 50 % hits", "faster beyond the spread from 90 % hits",
                                 "gain -25.0 ns at 0 %, 29.0 ns at 100 %", "pooled_value_task 438.0 ns (431.4-451.1)"]),
 ])
@@ -91,12 +85,23 @@ def test_misuse_file_turns_c8_and_c9_into_verdicts(run_copy: Path) -> None:
     shutil.copy(FIXTURES / "misuse.json", run_copy / "misuse.json")
     run = vtb_results.load_run(run_copy)
     c8, c9 = report.claim_c8(run), report.claim_c9(run)
-    assert c8.verdict == report.NUANCE
-    assert "await_twice: detected by value_task_source" in c8.figure
-    assert "value_task (await_twice: allowed)" in c8.explanation
-    assert "pooled_value_task (await_twice: undetected)" in c8.explanation
-    assert c9.verdict == report.REPRODUCED
-    assert "is_completed check: value_task allowed, value_task_source allowed, pooled_value_task allowed" in c9.figure
+    assert c8.verdict == report.REPRODUCED, c8
+    assert "await_twice: detected by value_task_source, pooled_value_task, value_task_inline, " \
+           "value_task_wrapping_task" in c8.figure
+    assert "concurrent_await: detected by value_task_source, pooled_value_task, value_task_wrapping_task" in c8.figure
+    assert c9.verdict == report.REPRODUCED, c9
+    assert "is_completed check: value_task_source allowed, pooled_value_task allowed" in c9.figure
+    assert "as_task_many_awaits: value_task_source allowed" in c9.figure
+
+
+def test_c8_nuance_when_a_value_task_tolerates_a_misuse(tmp_path: Path) -> None:
+    results = {"task": {"outcome": "allowed", "message": ""},
+               "value_task_source": {"outcome": "detected", "message": "stale"},
+               "pooled_value_task": {"outcome": "undetected", "message": ""}}
+    rules = [{"rule": rule, "results": results} for rule in report.MISUSE_RULES]
+    row = report.claim_c8(made_up_run(tmp_path, cache_entries("task", 0, [1.0], 1.0), misuse={"rules": rules}))
+    assert row.verdict == report.NUANCE
+    assert "pooled_value_task (await_twice: undetected)" in row.explanation
 
 
 def test_c8_not_reproduced_when_task_refuses_a_misuse(tmp_path: Path) -> None:
@@ -153,11 +158,27 @@ def test_c4_verdicts(tmp_path: Path) -> None:
     clean = made_up_run(tmp_path / "b", cache_entries("value_task", 100, [5.0], 0.0)
                         + cache_entries("value_task_coroutine", 100, [9.0], 0.0))
     assert report.claim_c4(clean).verdict == report.REPRODUCED
-    gcc_frame = made_up_run(tmp_path / "c", cache_entries("value_task", 100, [5.0], 0.0)
-                            + cache_entries("value_task_coroutine", 100, [9.0], 1.0),
-                            clang=cache_entries("value_task_coroutine", 100, [9.0], 1.0))
-    row = report.claim_c4(gcc_frame)
-    assert row.verdict == report.NUANCE and "clang does not elide it either (1.00)" in row.explanation
+    both_allocate = made_up_run(tmp_path / "c", cache_entries("value_task", 100, [5.0], 0.0)
+                                + cache_entries("value_task_coroutine", 100, [9.0], 1.0),
+                                clang=cache_entries("value_task_coroutine", 100, [9.0], 1.0))
+    row = report.claim_c4(both_allocate)
+    assert row.verdict == report.NUANCE
+    assert "under gcc (1.00) and clang (1.00): Clang does not elide it." in row.explanation
+    assert "lazy_task" not in row.figure and "lazy_task" not in row.explanation
+
+
+def test_c4_reports_what_clang_does_with_lazy_task(tmp_path: Path) -> None:
+    def frames(coroutine: float, lazy: float) -> list[dict]:
+        return cache_entries("value_task_coroutine", 100, [9.0], coroutine) + cache_entries("lazy_task", 100, [8.0], lazy)
+    gcc = cache_entries("value_task", 100, [5.0], 0.0) + frames(1.0, 1.0)
+    elided = report.claim_c4(made_up_run(tmp_path / "a", gcc, clang=frames(0.0, 0.0)))
+    assert "lazy_task gcc 1.00 allocs/op, clang 0.00 allocs/op" in elided.figure
+    assert "under gcc (1.00): clang elides it (0.00)." in elided.explanation
+    assert "Clang does remove lazy_task's frame (gcc 1.00, clang 0.00" in elided.explanation
+    kept = report.claim_c4(made_up_run(tmp_path / "b", gcc, clang=frames(1.0, 1.0)))
+    assert "Clang keeps lazy_task's frame too (gcc 1.00, clang 1.00)" in kept.explanation
+    gcc_only = report.claim_c4(made_up_run(tmp_path / "c", gcc))
+    assert "clang was not measured" in gcc_only.explanation and "lazy_task" not in gcc_only.figure
 
 
 @pytest.mark.parametrize("value_task_times, verdict", [
@@ -196,18 +217,32 @@ def test_c7_nuance_when_copying_costs_nothing_measurable(tmp_path: Path) -> None
 def multi_await_run(tmp_path: Path, pending_as_task_allocs: float, is_completed_outcome: str) -> Run:
     entries = (repetitions("multi_await/via:task/state:pending/awaiters:4", [600.0], allocs_per_op=2.0)
                + repetitions("multi_await/via:as_task/state:pending/awaiters:4", [650.0],
-                             allocs_per_op=pending_as_task_allocs))
+                             allocs_per_op=pending_as_task_allocs)
+               + repetitions("multi_await/via:task/state:pending/awaiters:32", [4000.0], allocs_per_op=2.0)
+               + repetitions("multi_await/via:as_task/state:pending/awaiters:32", [4100.0], allocs_per_op=2.0))
     rule = {"rule": "is_completed", "results": {"task": {"outcome": "allowed", "message": ""},
                                                 "value_task": {"outcome": is_completed_outcome, "message": ""}}}
     return made_up_run(tmp_path, entries, misuse={"rules": [rule]})
 
 
 def test_c9_verdicts(tmp_path: Path) -> None:
-    assert report.claim_c9(multi_await_run(tmp_path / "a", 2.0, "allowed")).verdict == report.REPRODUCED
+    same = report.claim_c9(multi_await_run(tmp_path / "a", 2.0, "allowed"))
+    assert same.verdict == report.REPRODUCED
+    assert "multi_await pending, 32 awaiters: as_task 4100.0 ns (4100.0-4100.0)" in same.figure
+    # The extra allocation at 4 awaiters counts although the figure shows 32.
     extra_allocation = report.claim_c9(multi_await_run(tmp_path / "b", 3.0, "allowed"))
-    assert extra_allocation.verdict == report.NUANCE and "allocates 1.00 more times per op" in extra_allocation.explanation
+    assert extra_allocation.verdict == report.NUANCE
+    assert "allocates up to 1.00 more times per op" in extra_allocation.explanation
     unsafe = report.claim_c9(multi_await_run(tmp_path / "c", 2.0, "undetected"))
-    assert unsafe.verdict == report.NOT_REPRODUCED and "not safe for value_task" in unsafe.explanation
+    assert unsafe.verdict == report.NOT_REPRODUCED and "fails for value_task (is_completed)" in unsafe.explanation
+
+
+def test_c9_not_reproduced_when_as_task_cannot_be_awaited_many_times(tmp_path: Path) -> None:
+    run = multi_await_run(tmp_path, 2.0, "allowed")
+    run.misuse["rules"].append({"rule": report.AS_TASK_RULE, "results": {
+        "value_task": {"outcome": "undetected", "message": "the second await returned 0"}}})
+    row = report.claim_c9(run)
+    assert row.verdict == report.NOT_REPRODUCED and "fails for value_task (as_task_many_awaits)" in row.explanation
 
 
 def test_c10_not_reproduced_when_value_task_never_pulls_ahead(tmp_path: Path) -> None:
@@ -233,9 +268,16 @@ def test_report_file_embeds_only_existing_charts_and_the_tables(run_copy: Path) 
         assert row_start in text
     assert "| cache_lookup/impl:task/payload:int/db:async/hit:100 | 1.00 | 1.00 | yes |" in text
     assert "| gcc-glibc | cache_lookup/impl:value_task/payload:int/db:async/hit:100 | 41.0 | 9.0 ns (8.9-9.3) |" in text
-    assert "| gcc-glibc | fiber | 8 B | 131,200 B | 1.00 | 100,000 |" in text
+    assert "| fiber | every configuration | 8 B | 131,200 B | 1.00 | 100,000 | its stack comes from operator " \
+           "new" in text
     assert "| gcc-glibc vs gcc-glibc-nocount | 8 | +3.1 % |" in text
     assert "| Wall time | 7 min 41 s |" in text
     assert "mimalloc (2.0.9)" in text and "built as DEBUG" in text
-    assert "## Misuse" not in text
+    assert "The run has no misuse.json" in text
+    assert "No multi_await chart in charts/" in text
+    sections = [line for line in text.splitlines() if line.startswith("## ")]
+    assert sections == ["## Environment", "## Claims", "## Charts", f"## {report.ELISION_TITLE}",
+                        f"## {report.CONCURRENCY_TITLE}", f"## {report.MULTI_AWAIT_TITLE}", "## Footprint",
+                        "## Misuse (claims C8, C9)", "## heaptrack cross-check",
+                        "## Instructions per operation (callgrind)", "## Counting overhead"]
     assert [path.name for path in run_copy.iterdir() if path.name.startswith(".")] == []

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_RUN, repetitions, write_run
+from conftest import FIXTURE_RUN, FIXTURES, repetitions, write_run
 
 import vtb_results
 from vtb_results import ResultsError, Spread
@@ -117,3 +118,63 @@ def test_atomic_write_leaves_no_file_when_the_writer_fails(tmp_path: Path) -> No
     vtb_results.atomic_write_text(tmp_path / "out.txt", "whole\n")
     assert (tmp_path / "out.txt").read_text() == "whole\n"
     assert [path.name for path in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_lazy_task_sorts_between_the_pooled_forms_and_std_future() -> None:
+    names = ["asio_awaitable", "std_future", "lazy_task", "pooled_value_task", "task", "unknown_task"]
+    assert sorted(names, key=vtb_results.implementation_sort_key) == \
+        ["task", "pooled_value_task", "lazy_task", "std_future", "asio_awaitable", "unknown_task"]
+
+
+def test_multi_await_sweep_groups_by_via_and_state_in_a_fixed_order(tmp_path: Path) -> None:
+    entries = []
+    for name in ("via:as_task/state:pending/awaiters:16", "via:task/state:pending/awaiters:2",
+                 "via:task/state:completed/awaiters:16", "via:task/state:completed/awaiters:2"):
+        entries += repetitions(f"multi_await/{name}", [1.0])
+    run = vtb_results.load_run(write_run(tmp_path / "run", {"gcc-glibc": entries}))
+    sweep = vtb_results.multi_await_sweep(run.config("gcc", "glibc"))
+    assert list(sweep) == [("task", "completed"), ("task", "pending"), ("as_task", "pending")]
+    assert [awaiters for awaiters, _ in sweep[("task", "completed")]] == [2, 16]
+
+
+@pytest.mark.parametrize("name, message", [
+    ("multi_await/via:task/state:pending/awaiters:many", "awaiters 'many' is not an integer"),
+    ("multi_await/via:task/awaiters:4", "lacks via, state or awaiters"),
+])
+def test_multi_await_sweep_rejects_bad_names(tmp_path: Path, name: str, message: str) -> None:
+    run = vtb_results.load_run(write_run(tmp_path / "run", {"gcc-glibc": repetitions(name, [1.0])}))
+    with pytest.raises(ResultsError, match=message):
+        vtb_results.multi_await_sweep(run.config("gcc", "glibc"))
+
+
+def test_cache_sweep_reads_the_two_thread_scenario(tmp_path: Path) -> None:
+    entries = repetitions("cache_lookup_mt/impl:task/payload:int/db:async/hit:90/real_time/threads:2", [5.0])
+    run = vtb_results.load_run(write_run(tmp_path / "run", {"gcc-glibc": entries}))
+    bench_file = run.config("gcc", "glibc")
+    assert vtb_results.cache_sweep(bench_file) == {}
+    assert [hit for hit, _ in vtb_results.cache_sweep(bench_file, scenario="cache_lookup_mt")["task"]] == [90]
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("goroutine", {"available": True, "bytes_per_goroutine": 2731.5, "stack_bytes_per_goroutine": 2048.0},
+     r"goroutine\.json: the top level has no number field 'heap_bytes_per_goroutine'"),
+    ("misuse", {"implementations": ["task"], "rules": []}, r"misuse\.json: 'implementations' is not an object"),
+    ("misuse", {"rules": [{"rule": "await_twice", "claim": 8, "results": {}}]},
+     r"misuse\.json: rule await_twice has no string field 'claim'"),
+    ("misuse", {"rules": [{"rule": "await_twice", "results": {"task": {"outcome": "detected", "message": "m",
+                                                                       "exception": None}}}]},
+     r"misuse\.json: rule await_twice, implementation task has no string field 'exception'"),
+])
+def test_optional_fields_are_checked_when_present(tmp_path: Path, name: str, content: dict, message: str) -> None:
+    run_dir = write_run(tmp_path / "run", {"gcc-glibc": repetitions("factory/kind:completed_task", [1.0])},
+                        **{name: content})
+    with pytest.raises(ResultsError, match=message):
+        vtb_results.load_run(run_dir)
+
+
+def test_the_real_misuse_and_goroutine_formats_load(run_copy: Path) -> None:
+    shutil.copy(FIXTURES / "misuse.json", run_copy / "misuse.json")
+    run = vtb_results.load_run(run_copy)
+    assert run.misuse["implementations"]["source_core"] == "vtb::manual_reset_value_task_source_core<int> used directly"
+    assert run.goroutine["stack_bytes_per_goroutine"] + run.goroutine["heap_bytes_per_goroutine"] == \
+        run.goroutine["bytes_per_goroutine"]

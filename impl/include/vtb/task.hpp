@@ -15,7 +15,8 @@
 //
 // Cost (allocations per call, counted at operator new)
 // - coroutine Task<T>: 1 on every path: the coroutine frame, which holds the state.
-//   (Clang may elide it when it can prove the frame's lifetime; GCC 12 never does.)
+//   Neither compiler elides it (measured: GCC 12, Clang 14): the frame lives as long as
+//   its reference count, which no caller can see. LazyTask is the elidable shape.
 // - Task<T>::from_result: 0 for bool and for int -1..8 (cached, like .NET), else 1.
 // - Task<void>::completed_task: 0 (a singleton). from_exception, from_canceled: 1 (the
 //   state; the exception object is the caller's, or for from_canceled one shared object).
