@@ -12,7 +12,7 @@ set -euo pipefail
 # ---- The benchmark matrix and its cost: tune here. --------------------------------
 FULL_COMPILERS=(gcc clang)
 FULL_ALLOCATORS=(glibc mimalloc jemalloc tcmalloc)
-FULL_REPETITIONS=3
+FULL_REPETITIONS=5
 FULL_MIN_TIME=0.02                  # seconds, --benchmark_min_time (a plain number in 1.7.1)
 # vtbench's own selection flags per kind of run: glibc gets the whole sweep; the other
 # allocators and the counting-overhead check (vtbench_nocount) the hit ratios the

@@ -91,16 +91,22 @@ def marker_of(implementation: str) -> str:
 
 
 def sweep_figure(title: str, panels: list[tuple[str, Series]], ylabel: str,
-                 colours: dict[str, str], spread_band: bool) -> Figure:
+                 colours: dict[str, str], spread_band: bool, log_scale: bool = False) -> Figure:
     """One line per implementation against the hit ratio, one panel per (panel title, series).
 
-    Lines are drawn widest first so that implementations with identical figures stay visible
-    as nested stripes instead of hiding one another.
+    Panels fill a grid two wide. Lines are drawn widest first so that implementations with
+    identical figures stay visible as nested stripes instead of hiding one another. A log
+    scale keeps fast implementations readable beside one that is a hundred times slower.
     """
-    figure, axes_row = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.2),
-                                    squeeze=False, constrained_layout=True)
+    columns = min(2, len(panels))
+    rows = -(-len(panels) // columns)
+    figure, axes_grid = plt.subplots(rows, columns, figsize=(5.5 * columns, 4.2 * rows),
+                                     squeeze=False, constrained_layout=True)
+    all_axes = list(axes_grid.flat)
+    for unused in all_axes[len(panels):]:
+        unused.set_visible(False)
     drawn: set[str] = set()
-    for axes, (panel_title, panel_series) in zip(axes_row[0], panels):
+    for axes, (panel_title, panel_series) in zip(all_axes, panels):
         for order, (implementation, points) in enumerate(panel_series.items()):
             hits = [hit for hit, _ in points]
             widest_first = len(panel_series) - order
@@ -115,7 +121,10 @@ def sweep_figure(title: str, panels: list[tuple[str, Series]], ylabel: str,
         axes.set_xlabel("cache hit ratio (%)")
         axes.set_ylabel(ylabel)
         axes.set_xlim(-2, 102)
-        axes.set_ylim(bottom=-ZERO_MARGIN * axes.get_ylim()[1])  # lines at 0 stay visible above the axis
+        if log_scale:
+            axes.set_yscale("log")
+        else:
+            axes.set_ylim(bottom=-ZERO_MARGIN * axes.get_ylim()[1])  # lines at 0 stay visible above the axis
         axes.grid(True, alpha=0.3)
     figure.suptitle(title)
     _line_legend(figure, sorted(drawn, key=implementation_sort_key), colours)
@@ -140,7 +149,7 @@ def latency_chart(run: Run, colours: dict[str, str]) -> Figure:
         raise MissingData("no gcc cache_lookup timings for int payload, async db")
     return sweep_figure("Time per operation vs cache hit ratio (gcc, int payload, async db; "
                         "line: median, band: min-max of repetitions)",
-                        panels, "time per operation (ns)", colours, spread_band=True)
+                        panels, "time per operation (ns, log scale)", colours, spread_band=True, log_scale=True)
 
 
 def bytes_per_op_string_chart(run: Run, colours: dict[str, str]) -> Figure:
