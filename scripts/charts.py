@@ -131,14 +131,21 @@ def sweep_figure(title: str, panels: list[tuple[str, Series]], ylabel: str,
     return figure
 
 
-def allocs_per_op_chart(run: Run, colours: dict[str, str]) -> Figure:
-    panels = [(f"{compiler} + glibc", series(run, compiler, "glibc", "int", "allocs_per_op"))
+def glibc_compiler_panels_chart(run: Run, colours: dict[str, str], payload: str, quantity: str,
+                                title: str, ylabel: str) -> Figure:
+    """One panel per compiler (glibc, async db) of one counter against the hit ratio."""
+    panels = [(f"{compiler} + glibc", series(run, compiler, "glibc", payload, quantity))
               for compiler in run.compilers()]
-    panels = [(title, data) for title, data in panels if data]
+    panels = [(panel_title, data) for panel_title, data in panels if data]
     if not panels:
-        raise MissingData("no cache_lookup allocs_per_op for glibc, int payload, async db")
-    return sweep_figure("Allocations per operation vs cache hit ratio (glibc, int payload, async db)",
-                        panels, "allocations per operation", colours, spread_band=False)
+        raise MissingData(f"no cache_lookup {quantity} for glibc, {payload} payload, async db")
+    return sweep_figure(title, panels, ylabel, colours, spread_band=False)
+
+
+def allocs_per_op_chart(run: Run, colours: dict[str, str]) -> Figure:
+    return glibc_compiler_panels_chart(run, colours, "int", "allocs_per_op",
+                                       "Allocations per operation vs cache hit ratio (glibc, int payload, async db)",
+                                       "allocations per operation")
 
 
 def latency_chart(run: Run, colours: dict[str, str]) -> Figure:
@@ -153,13 +160,10 @@ def latency_chart(run: Run, colours: dict[str, str]) -> Figure:
 
 
 def bytes_per_op_string_chart(run: Run, colours: dict[str, str]) -> Figure:
-    panels = [(f"{compiler} + glibc", series(run, compiler, "glibc", "string", "bytes_per_op"))
-              for compiler in run.compilers()]
-    panels = [(title, data) for title, data in panels if data]
-    if not panels:
-        raise MissingData("no cache_lookup bytes_per_op for the string payload (glibc, async db)")
-    return sweep_figure("Bytes allocated per operation vs cache hit ratio (std::string payload, glibc, async db)",
-                        panels, "bytes per operation (B)", colours, spread_band=False)
+    return glibc_compiler_panels_chart(
+        run, colours, "string", "bytes_per_op",
+        "Bytes allocated per operation vs cache hit ratio (std::string payload, glibc, async db)",
+        "bytes per operation (B)")
 
 
 def allocator_comparison_chart(run: Run, colours: dict[str, str]) -> Figure:
