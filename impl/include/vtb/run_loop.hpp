@@ -8,7 +8,6 @@
 // Cost: no allocation: a posted item lives in its owner (the awaiting frame's awaiter).
 #pragma once
 
-#include <coroutine>
 #include <cstddef>
 
 #include "vtb/detail/work_queue.hpp"
@@ -43,24 +42,8 @@ public:
 
     bool empty() const noexcept { return queue_.empty(); }
 
-    class schedule_awaiter : work_item {
-    public:
-        explicit schedule_awaiter(run_loop& loop) noexcept : loop_(loop) {}
-        bool await_ready() const noexcept { return false; }
-        void await_suspend(std::coroutine_handle<> awaiting) noexcept {
-            awaiting_ = awaiting;
-            execute = [](work_item* self) { static_cast<schedule_awaiter*>(self)->awaiting_.resume(); };
-            loop_.post(*this);
-        }
-        void await_resume() const noexcept {}
-
-    private:
-        run_loop& loop_;
-        std::coroutine_handle<> awaiting_;
-    };
-
     // Resumes the awaiting coroutine from the loop.
-    schedule_awaiter schedule() noexcept { return schedule_awaiter(*this); }
+    detail::schedule_awaiter<run_loop> schedule() noexcept { return detail::schedule_awaiter<run_loop>(*this); }
 
 private:
     detail::work_queue queue_;

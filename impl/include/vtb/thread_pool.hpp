@@ -8,7 +8,6 @@
 #pragma once
 
 #include <condition_variable>
-#include <coroutine>
 #include <cstddef>
 #include <mutex>
 #include <thread>
@@ -51,24 +50,8 @@ public:
         wake_.notify_one();
     }
 
-    class schedule_awaiter : work_item {
-    public:
-        explicit schedule_awaiter(thread_pool& pool) noexcept : pool_(pool) {}
-        bool await_ready() const noexcept { return false; }
-        void await_suspend(std::coroutine_handle<> awaiting) {
-            awaiting_ = awaiting;
-            execute = [](work_item* self) { static_cast<schedule_awaiter*>(self)->awaiting_.resume(); };
-            pool_.post(*this);
-        }
-        void await_resume() const noexcept {}
-
-    private:
-        thread_pool& pool_;
-        std::coroutine_handle<> awaiting_;
-    };
-
     // Resumes the awaiting coroutine on one of the workers.
-    schedule_awaiter schedule() noexcept { return schedule_awaiter(*this); }
+    detail::schedule_awaiter<thread_pool> schedule() noexcept { return detail::schedule_awaiter<thread_pool>(*this); }
 
 private:
     void work() {
