@@ -52,17 +52,20 @@ inline PooledValueTask<int> pooled_value_task_parked_on(run_loop& loop) {
     co_return held_result;
 }
 
-// Holds handles (Task, ValueTask) whose operations a run loop completes; `start` makes
-// one operation, suspended on the loop or already complete.
-template <class Handle>
-class handles_on_loop {
+// Holds handles (Task, ValueTask, PooledValueTask) whose operations a run loop completes.
+// `Kind` names the row and makes one operation: static constexpr name, using handle, and
+// static handle start(run_loop&), suspended on the loop or already complete.
+template <class Kind>
+class held_on_loop {
 public:
-    explicit handles_on_loop(std::size_t count) : count_(count) { handles_.reserve(count); }
+    static constexpr std::string_view name = Kind::name;
+    using handle = typename Kind::handle;
 
-    template <class Start>
-    measured_allocations suspend_all(Start start) {
+    explicit held_on_loop(std::size_t count) : count_(count) { handles_.reserve(count); }
+
+    measured_allocations suspend_all() {
         allocation_meter meter;
-        for (std::size_t i = 0; i < count_; ++i) handles_.push_back(start());
+        for (std::size_t i = 0; i < count_; ++i) handles_.push_back(Kind::start(loop_));
         return meter.elapsed();
     }
 
@@ -70,63 +73,40 @@ public:
     std::uint64_t complete_all() {
         loop_.run();
         std::uint64_t sum = 0;
-        for (Handle& handle : handles_) sum += static_cast<std::uint64_t>(handle.result());
+        for (handle& held : handles_) sum += static_cast<std::uint64_t>(held.result());
         handles_.clear();
         return sum;
     }
 
-    run_loop& loop() noexcept { return loop_; }
-
 private:
     std::size_t count_;
     run_loop loop_;
-    std::vector<Handle> handles_;
+    std::vector<handle> handles_;
 };
 
 // A Task<int> coroutine suspended on a run loop: its frame holds the state.
-class suspended_tasks {
-public:
+struct suspended_task_kind {
     static constexpr std::string_view name = "task";
     using handle = Task<int>;
-    explicit suspended_tasks(std::size_t count) : holder_(count) {}
-    measured_allocations suspend_all() {
-        return holder_.suspend_all([this] { return task_parked_on(holder_.loop()); });
-    }
-    std::uint64_t complete_all() { return holder_.complete_all(); }
-
-private:
-    handles_on_loop<Task<int>> holder_;
+    static handle start(run_loop& loop) { return task_parked_on(loop); }
 };
+using suspended_tasks = held_on_loop<suspended_task_kind>;
 
 // A ValueTask<int> holding its value: nothing beyond the handle.
-class inline_value_tasks {
-public:
+struct inline_value_task_kind {
     static constexpr std::string_view name = "value_task_inline";
     using handle = ValueTask<int>;
-    explicit inline_value_tasks(std::size_t count) : holder_(count) {}
-    measured_allocations suspend_all() {
-        return holder_.suspend_all([] { return ValueTask<int>(held_result); });
-    }
-    std::uint64_t complete_all() { return holder_.complete_all(); }
-
-private:
-    handles_on_loop<ValueTask<int>> holder_;
+    static handle start(run_loop&) { return ValueTask<int>(held_result); }
 };
+using inline_value_tasks = held_on_loop<inline_value_task_kind>;
 
 // A ValueTask<int> wrapping a suspended Task<int> coroutine (the article's miss path).
-class task_wrapping_value_tasks {
-public:
+struct task_wrapping_value_task_kind {
     static constexpr std::string_view name = "value_task_wrapping_task";
     using handle = ValueTask<int>;
-    explicit task_wrapping_value_tasks(std::size_t count) : holder_(count) {}
-    measured_allocations suspend_all() {
-        return holder_.suspend_all([this] { return ValueTask<int>(task_parked_on(holder_.loop())); });
-    }
-    std::uint64_t complete_all() { return holder_.complete_all(); }
-
-private:
-    handles_on_loop<ValueTask<int>> holder_;
+    static handle start(run_loop& loop) { return ValueTask<int>(task_parked_on(loop)); }
 };
+using task_wrapping_value_tasks = held_on_loop<task_wrapping_value_task_kind>;
 
 // A pending ValueTask<int> from a value_task_source_pool that can lend a source to every
 // operation. The pool is new, so its sources are created (and counted) here: the memory
@@ -172,25 +152,23 @@ private:
 // A suspended PooledValueTask<int> coroutine. The calling thread's frame pool is emptied
 // and disabled while they are held, so every frame is counted: a pool hands out frames
 // it kept, but a suspended coroutine holds its frame all the same.
-class pooled_value_tasks {
-public:
+struct pooled_value_task_kind {
     static constexpr std::string_view name = "pooled_value_task";
     using handle = PooledValueTask<int>;
+    static handle start(run_loop& loop) { return pooled_value_task_parked_on(loop); }
+};
 
-    explicit pooled_value_tasks(std::size_t count) : holder_(count), capacity_before_(frame_pool::capacity()) {
+class pooled_value_tasks : public held_on_loop<pooled_value_task_kind> {
+public:
+    explicit pooled_value_tasks(std::size_t count)
+        : held_on_loop<pooled_value_task_kind>(count), capacity_before_(frame_pool::capacity()) {
         frame_pool::set_capacity(0);
     }
     ~pooled_value_tasks() { frame_pool::set_capacity(capacity_before_); }
     pooled_value_tasks(const pooled_value_tasks&) = delete;
     pooled_value_tasks& operator=(const pooled_value_tasks&) = delete;
 
-    measured_allocations suspend_all() {
-        return holder_.suspend_all([this] { return pooled_value_task_parked_on(holder_.loop()); });
-    }
-    std::uint64_t complete_all() { return holder_.complete_all(); }
-
 private:
-    handles_on_loop<PooledValueTask<int>> holder_;
     std::size_t capacity_before_;
 };
 
