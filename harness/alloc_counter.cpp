@@ -1,14 +1,24 @@
 // The counting allocator: replaces every replaceable global operator new and
 // operator delete, forwards them to malloc/posix_memalign/free (so whichever allocator
-// is LD_PRELOADed serves them) and counts allocations, requested bytes and live bytes.
+// is LD_PRELOADed serves them) and counts allocations, requested bytes and live
+// requested bytes. Only the counting pass (vtbench_counting, and the tests) links it:
+// no time is ever measured through it.
 //
-// Compiled twice: with VTB_COUNTING=1 into vtb_alloc_counter (part of vtb_harness,
-// so vtbench, and linked by tests), and with VTB_COUNTING=0 into vtb_harness_nocount
-// (vtbench_nocount) and under ThreadSanitizer, where operator new is the runtime's own
-// and nothing is counted.
+// Compiled twice: with VTB_COUNTING=1 into vtb_alloc_counter (vtbench_counting and the
+// tests), and with VTB_COUNTING=0 into the timing harness (vtbench) and under
+// ThreadSanitizer, where operator new is the runtime's own and nothing is counted.
 //
-// Counting is per thread, with no atomic read-modify-write on the hot path: each
-// thread's counters are std::atomic only so that other threads may read them; the
+// Cost per allocation (counting build): two thread-local additions (calls and
+// requested bytes), a 16-byte header write holding the requested size, and the
+// live-bytes update (a load, an add, a compare); per deallocation, the header read and
+// the live-bytes update. No call into the allocator beyond malloc/free, no atomic
+// read-modify-write, no lock. Live bytes are requested bytes (read back from the
+// header), so peak_live_bytes does not depend on the allocator's size classes or on
+// the heap's prior layout. The header makes each block 16 bytes (or the alignment, for
+// over-aligned new) larger than requested: the counting pass's allocator sees larger
+// blocks than the timing pass's, which changes no count.
+//
+// Each thread's counters are std::atomic only so that other threads may read them; the
 // owning thread updates them with a relaxed load and a relaxed store (plain moves on
 // x86-64). A thread's counters join a registry (an intrusive list, so registering
 // allocates nothing) on its first allocation, and are folded into a retired total
@@ -17,11 +27,10 @@
 
 #if VTB_COUNTING
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <new>
 
@@ -29,6 +38,10 @@ namespace vtb::harness {
 namespace {
 
 constexpr auto relaxed = std::memory_order_relaxed;
+
+// Bytes in front of every block returned by the unaligned forms; the requested size is
+// stored in the last 8 of them (the block keeps malloc's 16-byte alignment).
+constexpr std::size_t header_bytes = 16;
 
 struct thread_counters {
   std::atomic<std::uint64_t> allocs{0};
@@ -71,11 +84,6 @@ enum class thread_state : unsigned char { unregistered, registered, exited };
 
 constinit thread_local thread_counters this_thread_counters;
 constinit thread_local thread_state this_thread_state = thread_state::unregistered;
-// Set while this thread is inside malloc_usable_size: gperftools' version creates its
-// MallocExtension singleton with operator new on first use. Such allocations are the
-// allocator's own, not the measured code's, and are not counted (counting them would
-// recurse forever).
-constinit thread_local bool this_thread_in_size_query = false;
 
 void add(std::atomic<std::uint64_t>& counter, std::uint64_t amount) {
   counter.store(counter.load(relaxed) + amount, relaxed);
@@ -127,7 +135,7 @@ void register_this_thread() {
 void change_live_bytes(thread_counters& counters, std::int64_t change) {
   std::int64_t live = counters.live_bytes.load(relaxed);
   const std::uint64_t epoch = current_peak_epoch.load(relaxed);
-  if (counters.peak_epoch.load(relaxed) != epoch) {
+  if (counters.peak_epoch.load(relaxed) != epoch) [[unlikely]] {
     counters.live_bytes_at_peak_start.store(live, relaxed);
     counters.peak_live_bytes.store(live, relaxed);
     counters.peak_epoch.store(epoch, std::memory_order_release);
@@ -137,68 +145,104 @@ void change_live_bytes(thread_counters& counters, std::int64_t change) {
   if (live > counters.peak_live_bytes.load(relaxed)) counters.peak_live_bytes.store(live, relaxed);
 }
 
-std::int64_t usable_size(void* block) {
-  this_thread_in_size_query = true;
-  const std::size_t size = malloc_usable_size(block);
-  this_thread_in_size_query = false;
-  return static_cast<std::int64_t>(size);
-}
-
-void count_allocation(void* block, std::size_t requested_bytes) {
-  if (this_thread_in_size_query) [[unlikely]] return;
-  if (this_thread_state == thread_state::unregistered) [[unlikely]] register_this_thread();
-  if (this_thread_state == thread_state::exited) [[unlikely]] {
-    // Thread-exit code running after the hook: count it straight into the retired
-    // totals (its live bytes no longer matter).
-    const std::lock_guard lock(registry.mutex);
-    ++registry.retired_allocs;
-    registry.retired_bytes += requested_bytes;
-    return;
+void count_allocation(std::size_t requested_bytes) {
+  if (this_thread_state != thread_state::registered) [[unlikely]] {
+    if (this_thread_state == thread_state::unregistered) {
+      register_this_thread();
+    } else {
+      // Thread-exit code running after the hook: count it straight into the retired
+      // totals (its live bytes no longer matter).
+      const std::lock_guard lock(registry.mutex);
+      ++registry.retired_allocs;
+      registry.retired_bytes += requested_bytes;
+      return;
+    }
   }
   thread_counters& counters = this_thread_counters;
   add(counters.allocs, 1);
   add(counters.bytes, requested_bytes);
-  change_live_bytes(counters, usable_size(block));
+  change_live_bytes(counters, static_cast<std::int64_t>(requested_bytes));
 }
 
-void count_deallocation(void* block) {
-  if (this_thread_in_size_query) [[unlikely]] return;
-  if (this_thread_state == thread_state::unregistered) [[unlikely]] register_this_thread();
-  if (this_thread_state == thread_state::exited) [[unlikely]] return;
-  change_live_bytes(this_thread_counters, -usable_size(block));
+void count_deallocation(std::size_t requested_bytes) {
+  if (this_thread_state != thread_state::registered) [[unlikely]] {
+    if (this_thread_state == thread_state::exited) return;
+    register_this_thread();
+  }
+  change_live_bytes(this_thread_counters, -static_cast<std::int64_t>(requested_bytes));
+}
+
+// The header of a block whose user part starts at `user`: the requested size is in the
+// 8 bytes just before it.
+void store_size(void* user, std::size_t size) { std::memcpy(static_cast<char*>(user) - sizeof size, &size, sizeof size); }
+
+std::size_t stored_size(void* user) {
+  std::size_t size = 0;
+  std::memcpy(&size, static_cast<char*>(user) - sizeof size, sizeof size);
+  return size;
+}
+
+// Where the user part starts in an over-aligned block: the header takes one alignment
+// unit (at least header_bytes), so the user part keeps the alignment.
+std::size_t aligned_offset(std::align_val_t alignment) {
+  return std::max(static_cast<std::size_t>(alignment), header_bytes);
+}
+
+// Calls the new handler, as operator new must before it gives up; false if there is none.
+bool call_new_handler() {
+  const std::new_handler handler = std::get_new_handler();
+  if (handler == nullptr) return false;
+  handler();
+  return true;
 }
 
 void* allocate(std::size_t size) {
   for (;;) {
-    if (void* block = std::malloc(size == 0 ? 1 : size)) {
-      count_allocation(block, size);
-      return block;
+    if (void* block = std::malloc(size + header_bytes)) {
+      void* user = static_cast<char*>(block) + header_bytes;
+      store_size(user, size);
+      count_allocation(size);
+      return user;
     }
-    const std::new_handler handler = std::get_new_handler();
-    if (handler == nullptr) throw std::bad_alloc();
-    handler();
+    if (!call_new_handler()) throw std::bad_alloc();
   }
 }
 
 void* allocate_aligned(std::size_t size, std::align_val_t alignment) {
+  const std::size_t offset = aligned_offset(alignment);
   // posix_memalign needs a power of two that is a multiple of sizeof(void*).
   const std::size_t block_alignment = std::max(static_cast<std::size_t>(alignment), sizeof(void*));
   for (;;) {
     void* block = nullptr;
-    if (posix_memalign(&block, block_alignment, size == 0 ? 1 : size) == 0) {
-      count_allocation(block, size);
-      return block;
+    if (posix_memalign(&block, block_alignment, size + offset) == 0) {
+      void* user = static_cast<char*>(block) + offset;
+      store_size(user, size);
+      count_allocation(size);
+      return user;
     }
-    const std::new_handler handler = std::get_new_handler();
-    if (handler == nullptr) throw std::bad_alloc();
-    handler();
+    if (!call_new_handler()) throw std::bad_alloc();
   }
 }
 
-void deallocate(void* block) noexcept {
-  if (block == nullptr) return;
-  count_deallocation(block);
-  std::free(block);
+void deallocate(void* user) noexcept {
+  if (user == nullptr) return;
+  count_deallocation(stored_size(user));
+  std::free(static_cast<char*>(user) - header_bytes);
+}
+
+void deallocate_aligned(void* user, std::align_val_t alignment) noexcept {
+  if (user == nullptr) return;
+  count_deallocation(stored_size(user));
+  std::free(static_cast<char*>(user) - aligned_offset(alignment));
+}
+
+template <class Allocate>
+void* allocate_or_null(Allocate allocate_block) noexcept {
+  try {
+    return allocate_block();
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
 }
 
 // The two readers below need registry.mutex held.
@@ -260,58 +304,48 @@ void op_counters::report(benchmark::State& state) const {
 }  // namespace vtb::harness
 
 // The twenty replaceable global allocation and deallocation functions.
-void* operator new(std::size_t size) { return vtb::harness::allocate(size); }
-void* operator new[](std::size_t size) { return vtb::harness::allocate(size); }
-void* operator new(std::size_t size, std::align_val_t alignment) {
-  return vtb::harness::allocate_aligned(size, alignment);
-}
-void* operator new[](std::size_t size, std::align_val_t alignment) {
-  return vtb::harness::allocate_aligned(size, alignment);
-}
+using vtb::harness::allocate;
+using vtb::harness::allocate_aligned;
+using vtb::harness::allocate_or_null;
+using vtb::harness::deallocate;
+using vtb::harness::deallocate_aligned;
+
+void* operator new(std::size_t size) { return allocate(size); }
+void* operator new[](std::size_t size) { return allocate(size); }
+void* operator new(std::size_t size, std::align_val_t alignment) { return allocate_aligned(size, alignment); }
+void* operator new[](std::size_t size, std::align_val_t alignment) { return allocate_aligned(size, alignment); }
 void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  try {
-    return vtb::harness::allocate(size);
-  } catch (const std::bad_alloc&) {
-    return nullptr;
-  }
+  return allocate_or_null([size] { return allocate(size); });
 }
 void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  try {
-    return vtb::harness::allocate(size);
-  } catch (const std::bad_alloc&) {
-    return nullptr;
-  }
+  return allocate_or_null([size] { return allocate(size); });
 }
 void* operator new(std::size_t size, std::align_val_t alignment, const std::nothrow_t&) noexcept {
-  try {
-    return vtb::harness::allocate_aligned(size, alignment);
-  } catch (const std::bad_alloc&) {
-    return nullptr;
-  }
+  return allocate_or_null([size, alignment] { return allocate_aligned(size, alignment); });
 }
 void* operator new[](std::size_t size, std::align_val_t alignment, const std::nothrow_t&) noexcept {
-  try {
-    return vtb::harness::allocate_aligned(size, alignment);
-  } catch (const std::bad_alloc&) {
-    return nullptr;
-  }
+  return allocate_or_null([size, alignment] { return allocate_aligned(size, alignment); });
 }
 
-void operator delete(void* block) noexcept { vtb::harness::deallocate(block); }
-void operator delete[](void* block) noexcept { vtb::harness::deallocate(block); }
-void operator delete(void* block, std::size_t) noexcept { vtb::harness::deallocate(block); }
-void operator delete[](void* block, std::size_t) noexcept { vtb::harness::deallocate(block); }
-void operator delete(void* block, std::align_val_t) noexcept { vtb::harness::deallocate(block); }
-void operator delete[](void* block, std::align_val_t) noexcept { vtb::harness::deallocate(block); }
-void operator delete(void* block, std::size_t, std::align_val_t) noexcept { vtb::harness::deallocate(block); }
-void operator delete[](void* block, std::size_t, std::align_val_t) noexcept { vtb::harness::deallocate(block); }
-void operator delete(void* block, const std::nothrow_t&) noexcept { vtb::harness::deallocate(block); }
-void operator delete[](void* block, const std::nothrow_t&) noexcept { vtb::harness::deallocate(block); }
-void operator delete(void* block, std::align_val_t, const std::nothrow_t&) noexcept {
-  vtb::harness::deallocate(block);
+void operator delete(void* block) noexcept { deallocate(block); }
+void operator delete[](void* block) noexcept { deallocate(block); }
+void operator delete(void* block, std::size_t) noexcept { deallocate(block); }
+void operator delete[](void* block, std::size_t) noexcept { deallocate(block); }
+void operator delete(void* block, const std::nothrow_t&) noexcept { deallocate(block); }
+void operator delete[](void* block, const std::nothrow_t&) noexcept { deallocate(block); }
+void operator delete(void* block, std::align_val_t alignment) noexcept { deallocate_aligned(block, alignment); }
+void operator delete[](void* block, std::align_val_t alignment) noexcept { deallocate_aligned(block, alignment); }
+void operator delete(void* block, std::size_t, std::align_val_t alignment) noexcept {
+  deallocate_aligned(block, alignment);
 }
-void operator delete[](void* block, std::align_val_t, const std::nothrow_t&) noexcept {
-  vtb::harness::deallocate(block);
+void operator delete[](void* block, std::size_t, std::align_val_t alignment) noexcept {
+  deallocate_aligned(block, alignment);
+}
+void operator delete(void* block, std::align_val_t alignment, const std::nothrow_t&) noexcept {
+  deallocate_aligned(block, alignment);
+}
+void operator delete[](void* block, std::align_val_t alignment, const std::nothrow_t&) noexcept {
+  deallocate_aligned(block, alignment);
 }
 
 #else  // counting compiled out

@@ -1,9 +1,10 @@
 // The counting allocator's interface for the scenarios: allocations and bytes per
 // operation around a Google Benchmark timed loop, and process-wide totals.
 //
-// vtbench links the counting build (every global operator new/delete is replaced and
-// counted, see alloc_counter.cpp); vtbench_nocount links the same code with counting
-// compiled out, to measure what the counting costs.
+// vtbench_counting (the counting pass) and the tests link the counting build: every
+// global operator new/delete is replaced and counted, see alloc_counter.cpp for its
+// cost. vtbench (the timing pass) links the same code with counting compiled out, so
+// no timed iteration ever runs through the counter.
 //
 // Usage around a timed loop (single- or multi-threaded benchmark), on every thread:
 //
@@ -38,7 +39,7 @@ struct alloc_totals {
 // exited. Always zero when counting is compiled out.
 alloc_totals alloc_totals_now();
 
-// True in the counting build (vtbench), false in vtbench_nocount.
+// True in the counting build (vtbench_counting, tests), false in vtbench.
 bool counting_enabled();
 
 // Allocation counters for one timed loop.
@@ -55,8 +56,9 @@ class op_counters {
   //                                opening: the per-thread peaks summed over
   //                                threads (exact for one thread; an upper bound
   //                                of the simultaneous peak for several)
-  // Live bytes are malloc_usable_size() of each block, so they include the
-  // allocator's rounding. Sets nothing when counting is compiled out.
+  // Live bytes are requested bytes (what operator new was asked for), so they do not
+  // depend on the allocator or the heap's layout. Sets nothing when counting is
+  // compiled out.
   void report(benchmark::State& state) const;
 };
 

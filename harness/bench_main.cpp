@@ -1,4 +1,4 @@
-// The main of vtbench and vtbench_nocount: parses vtbench's own flags, checks the
+// The main of vtbench and vtbench_counting: parses vtbench's own flags, checks the
 // allocator the caller expects against the one detected, records the build and the
 // allocator in Google Benchmark's context (keys in docs/results-format.md), registers
 // the selected scenarios and runs them.

@@ -1,33 +1,37 @@
 // scenarios/cache_service.hpp: the world of the article's GetMessageAsync(id): a cache in
 // front of a database, and the sequence of keys a benchmark asks for.
 //
-// - Key space: key_count keys. A seeded shuffle picks exactly hit_percent % of them to be
-//   cached for good; the others are never fresh in the cache (a store on a miss writes the
-//   entry but it expires at once), so the hit ratio stays exact however long a run is.
+// - Key space: key_count keys (key_sequence.hpp, the same in every language). A seeded
+//   shuffle picks exactly hit_percent % of them to be cached for good; the others are
+//   never fresh in the cache (a store on a miss writes the entry but it expires at once),
+//   so the hit ratio stays exact however long a run is.
 // - Key sequence: a seeded permutation of the whole key space, walked cyclically, so every
 //   key_count operations contain exactly hit_percent % hits in an order with no stripes.
 // - Database: load(key) makes the value (for std::string, a fresh 48-character string,
 //   longer than the small-string buffer). In db_mode::async the answer arrives through
 //   the run loop (a work item posted to it, standing for I/O completion); in
 //   db_mode::sync it is there at once.
-// - The cache is a hash map holding an entry for every key (as the article's dictionary),
-//   so a lookup costs what a real one does; entries are never inserted or erased while a
-//   benchmark runs. The cache and the pending database request allocate nothing per
-//   operation: what a benchmark counts is the task machinery and the payload's copies.
+// - The cache is a hash table holding an entry for every key (as the article's
+//   dictionary), so a lookup costs what a real one does: open addressing with linear
+//   probing over one contiguous array, so that its layout is the same under every
+//   allocator (an allocator comparison then compares allocation, not where a node-based
+//   map's nodes happened to land). Entries are never inserted or erased while a benchmark
+//   runs. The cache and the pending database request allocate nothing per operation: what
+//   a benchmark counts is the task machinery and the payload's copies. (A string
+//   payload's cached buffers are the allocator's, made in key order at construction.)
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <coroutine>
 #include <cstdint>
-#include <numeric>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "key_sequence.hpp"
 #include "vtb/run_loop.hpp"
 
 namespace vtb::scenarios {
@@ -75,23 +79,20 @@ public:
     using traits = payload_traits<Payload>;
     using completion_fn = void (*)(void* context, cache_service& service, int key, Payload&& value);
 
-    explicit cache_service(const cache_params& params) : params_(params) {
-        if (params.hit_percent < 0 || params.hit_percent > 100)
-            throw std::invalid_argument("cache_service: hit_percent must be within 0..100");
-        std::mt19937 random(params.seed);
-        std::vector<int> keys(params.key_count);
-        std::iota(keys.begin(), keys.end(), 0);
-        std::shuffle(keys.begin(), keys.end(), random);
-        const int cached = params.key_count * params.hit_percent / 100;
-        entries_.reserve(params.key_count);
-        for (int i = 0; i < params.key_count; ++i) {
-            entry& slot = entries_[keys[i]];
-            slot.value = traits::make(keys[i]);
-            slot.fresh = i < cached;
-            slot.expires_at_once = !slot.fresh;
+    explicit cache_service(const cache_params& params)
+        : params_(params), slots_(std::bit_ceil(2 * static_cast<std::size_t>(std::max(params.key_count, 1)))) {
+        key_sequence keys(params.key_count, params.hit_percent, params.seed);
+        for (int key = 0; key < params.key_count; ++key) {
+            entry& slot = insert_slot(key);
+            slot.value = traits::make(key);
+            slot.expires_at_once = true;
         }
-        std::shuffle(keys.begin(), keys.end(), random);
-        sequence_ = std::move(keys);
+        for (int key : keys.cached_keys) {
+            entry& slot = slot_of(key);
+            slot.fresh = true;
+            slot.expires_at_once = false;
+        }
+        sequence_ = std::move(keys.sequence);
         for (int key : sequence_) cycle_checksum_ += traits::checksum(traits::make(key));
     }
     cache_service(const cache_service&) = delete;
@@ -118,12 +119,12 @@ public:
 
     // The cached value, or nullptr on a miss.
     const Payload* find(int key) const {
-        const entry& slot = entries_.at(key);
+        const entry& slot = slot_of(key);
         return slot.fresh ? &slot.value : nullptr;
     }
 
     void store(int key, const Payload& value) {
-        entry& slot = entries_.at(key);
+        entry& slot = slot_of(key);
         slot.value = value;
         slot.fresh = !slot.expires_at_once;
     }
@@ -176,10 +177,37 @@ public:
 
 private:
     struct entry {
-        Payload value{};
+        int key = -1;  // -1: an empty slot
         bool fresh = false;
         bool expires_at_once = false;
+        Payload value{};
     };
+
+    // Fibonacci hashing into the power-of-two table, then linear probing.
+    std::size_t home_of(int key) const noexcept {
+        const auto hash = static_cast<std::uint64_t>(static_cast<std::uint32_t>(key)) * 0x9E3779B97F4A7C15ULL;
+        return static_cast<std::size_t>(hash >> (64 - std::countr_zero(slots_.size())));
+    }
+
+    entry& insert_slot(int key) {
+        for (std::size_t index = home_of(key);; index = (index + 1) & (slots_.size() - 1)) {
+            if (slots_[index].key == key) throw std::logic_error("cache_service: a key is inserted twice");
+            if (slots_[index].key < 0) {
+                slots_[index].key = key;
+                return slots_[index];
+            }
+        }
+    }
+
+    // The key's entry; every key 0..key_count-1 has one.
+    entry& slot_of(int key) noexcept {
+        return const_cast<entry&>(std::as_const(*this).slot_of(key));
+    }
+    const entry& slot_of(int key) const noexcept {
+        std::size_t index = home_of(key);
+        while (slots_[index].key != key) index = (index + 1) & (slots_.size() - 1);
+        return slots_[index];
+    }
     struct pending_request : run_loop::work_item {
         cache_service* service = nullptr;
         int key = 0;
@@ -188,8 +216,8 @@ private:
     };
 
     cache_params params_;
-    std::unordered_map<int, entry> entries_;
     std::vector<int> sequence_;
+    std::vector<entry> slots_;
     std::size_t position_ = 0;
     std::uint64_t cycle_checksum_ = 0;
     run_loop loop_;

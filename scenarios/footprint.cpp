@@ -41,7 +41,7 @@ using all_holders = holder_list<suspended_tasks, inline_value_tasks, task_wrappi
 template <class Holder>
 void footprint(benchmark::State& state) {
     if (!vtb::harness::counting_enabled()) {
-        state.SkipWithError("footprint needs the counting allocator: run it with vtbench, not vtbench_nocount");
+        state.SkipWithError("footprint needs the counting allocator: run it with vtbench_counting, not vtbench");
         return;
     }
     measured_allocations held;

@@ -1,12 +1,13 @@
 // Exact figures from the counting allocator: every operator new form, threads that
-// exit, and op_counters around Google Benchmark loops on one and two threads.
+// exit, and op_counters around Google Benchmark loops on one and two threads. Every
+// byte figure is in requested bytes, so none depends on the allocator's size classes
+// or on what the process allocated before (the checkout's path length, for one).
 // ctest runs this under each installed allocator (LD_PRELOAD), as vtbench is run.
 #include "alloc_counter.hpp"
 #include "benchmark_capture.hpp"
 
 #include <benchmark/benchmark.h>
 #include <gtest/gtest.h>
-#include <malloc.h>
 
 #include <array>
 #include <chrono>
@@ -36,14 +37,21 @@ alloc_totals counted_by(Step step) {
   return {after.allocs - before.allocs, after.bytes - before.bytes};
 }
 
-// What malloc_usable_size reports for a block of `size` bytes under this allocator.
-double usable_size_of(std::size_t size) {
-  void* block = std::malloc(size);
-  benchmark::DoNotOptimize(block);
-  const double usable = static_cast<double>(malloc_usable_size(block));
-  std::free(block);
-  return usable;
-}
+// Leaves the heap fragmented: blocks of odd sizes, every other one freed, so that the
+// next small blocks come from split remainders and recycled chunks. Peak live bytes
+// must not depend on that (they count requested bytes, not the allocator's chunks).
+class fragmented_heap {
+ public:
+  fragmented_heap() {
+    for (std::size_t index = 0; index < 4000; ++index) {
+      kept_.push_back(std::make_unique<char[]>(1 + (index * 37) % 203));
+      if (index % 2 == 1) kept_[index - 1].reset();
+    }
+  }
+
+ private:
+  std::vector<std::unique_ptr<char[]>> kept_;
+};
 
 double counter(const benchmark::BenchmarkReporter::Run& run, const char* name) {
   return run.counters.at(name).value;
@@ -153,7 +161,7 @@ TEST(alloc_counter, one_new_int_per_iteration_gives_one_alloc_and_four_bytes_per
   EXPECT_DOUBLE_EQ(counter(run, "allocs_per_op"), 1.0);
   EXPECT_DOUBLE_EQ(counter(run, "bytes_per_op"), 4.0);
   // Each block is freed before the next: the peak is one block, deletes are counted.
-  EXPECT_DOUBLE_EQ(counter(run, "peak_live_bytes"), usable_size_of(sizeof(int)));
+  EXPECT_DOUBLE_EQ(counter(run, "peak_live_bytes"), static_cast<double>(sizeof(int)));
 }
 
 TEST(alloc_counter, peak_live_bytes_counts_from_the_level_at_the_snapshot) {
@@ -170,7 +178,47 @@ TEST(alloc_counter, peak_live_bytes_counts_from_the_level_at_the_snapshot) {
       },
       iterations);
   EXPECT_DOUBLE_EQ(counter(run, "allocs_per_op"), 1.0);
-  EXPECT_DOUBLE_EQ(counter(run, "peak_live_bytes"), iterations * usable_size_of(sizeof(int)));
+  EXPECT_DOUBLE_EQ(counter(run, "peak_live_bytes"), static_cast<double>(iterations * sizeof(int)));
+}
+
+TEST(alloc_counter, peak_live_bytes_do_not_depend_on_a_fragmented_heap) {
+  constexpr int iterations = 500;
+  const fragmented_heap fragments;
+  const auto run = run_benchmark(
+      "peak_after_fragmentation",
+      [](benchmark::State& state) {
+        const fragmented_heap more_fragments;
+        std::vector<std::unique_ptr<int>> kept;
+        kept.reserve(iterations);
+        std::vector<std::unique_ptr<char[]>> odd_sizes;
+        odd_sizes.reserve(iterations);
+        op_counters counters;
+        for (auto _ : state) {
+          kept.push_back(std::make_unique<int>(1));
+          odd_sizes.push_back(std::make_unique<char[]>(13));
+        }
+        counters.report(state);
+      },
+      iterations);
+  EXPECT_DOUBLE_EQ(counter(run, "allocs_per_op"), 2.0);
+  EXPECT_DOUBLE_EQ(counter(run, "bytes_per_op"), static_cast<double>(sizeof(int) + 13));
+  EXPECT_DOUBLE_EQ(counter(run, "peak_live_bytes"), static_cast<double>(iterations * (sizeof(int) + 13)));
+}
+
+TEST(alloc_counter, peak_live_bytes_count_over_aligned_blocks_by_their_requested_size) {
+  constexpr int iterations = 100;
+  const auto run = run_benchmark(
+      "peak_of_over_aligned_blocks",
+      [](benchmark::State& state) {
+        std::vector<std::unique_ptr<over_aligned>> kept;
+        kept.reserve(iterations);
+        op_counters counters;
+        for (auto _ : state) kept.push_back(std::make_unique<over_aligned>());
+        counters.report(state);
+        for (const auto& block : kept) EXPECT_EQ(reinterpret_cast<std::uintptr_t>(block.get()) % 64, 0u);
+      },
+      iterations);
+  EXPECT_DOUBLE_EQ(counter(run, "peak_live_bytes"), static_cast<double>(iterations * sizeof(over_aligned)));
 }
 
 TEST(alloc_counter, thread_zero_reports_the_sum_over_all_benchmark_threads) {
@@ -190,7 +238,8 @@ TEST(alloc_counter, thread_zero_reports_the_sum_over_all_benchmark_threads) {
   // Had thread 0 counted only itself, this would be 0.5.
   EXPECT_DOUBLE_EQ(counter(run, "allocs_per_op"), 1.0);
   EXPECT_DOUBLE_EQ(counter(run, "bytes_per_op"), 4.0);
-  EXPECT_DOUBLE_EQ(counter(run, "peak_live_bytes"), threads * iterations_per_thread * usable_size_of(sizeof(int)));
+  EXPECT_DOUBLE_EQ(counter(run, "peak_live_bytes"),
+                   static_cast<double>(threads * iterations_per_thread * sizeof(int)));
 }
 
 TEST(alloc_counter, setup_and_teardown_of_late_or_early_threads_are_not_counted) {

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # vtbench's command line end to end: bad values give one stderr line naming them and
 # exit 2, --allocator refuses a mislabelled run, and a fixed-iteration run writes
-# JSON with the vtbench context (counters present in vtbench, absent in vtbench_nocount).
-# usage: cli_test.sh VTBENCH VTBENCH_NOCOUNT [PRELOADABLE_ALLOCATOR_SO ALLOCATOR_NAME]
+# JSON with the vtbench context (counters present in vtbench_counting, absent in vtbench).
+# usage: cli_test.sh VTBENCH_COUNTING VTBENCH [PRELOADABLE_ALLOCATOR_SO ALLOCATOR_NAME]
 set -euo pipefail
 
 if [[ $# -ne 2 && $# -ne 4 ]]; then
-  echo "usage: cli_test.sh VTBENCH VTBENCH_NOCOUNT [ALLOCATOR_SO ALLOCATOR_NAME]" >&2
+  echo "usage: cli_test.sh VTBENCH_COUNTING VTBENCH [ALLOCATOR_SO ALLOCATOR_NAME]" >&2
   exit 2
 fi
 vtbench=$1
-vtbench_nocount=$2
+vtbench_timing=$2
 other_allocator_so=${3:-}
 other_allocator=${4:-}
 scratch=$(mktemp -d)
@@ -81,9 +81,9 @@ for entry in runs:
 PYTHON
 }
 
-for binary in "$vtbench" "$vtbench_nocount"; do
+for binary in "$vtbench" "$vtbench_timing"; do
   counting=on
-  [[ $binary == "$vtbench_nocount" ]] && counting=off
+  [[ $binary == "$vtbench_timing" ]] && counting=off
   if "$binary" --allocator=glibc --impl="$first_implementation" --hit=100 --payload=int --iterations=100 \
       --benchmark_filter='^cache_lookup/' --benchmark_out="$scratch/out.json" --benchmark_out_format=json \
       >/dev/null 2>"$scratch/stderr"; then

@@ -1,4 +1,4 @@
-// The harness built without counting (vtbench_nocount): operator new is the standard
+// The harness built without counting (vtbench, the timing pass): operator new is the standard
 // library's, totals stay zero and op_counters reports no counters.
 #include "alloc_counter.hpp"
 #include "benchmark_capture.hpp"
