@@ -2,39 +2,46 @@
 # run_all.sh: the suite's single entry point, run from the repository root.
 #
 #   ./run_all.sh [--quick] [options]   install missing Debian packages, build the gcc
-#       and clang presets, run vtbench for every compiler x allocator configuration
-#       (and vtbench_nocount, to show what counting costs) into results/<run-id>/,
-#       write meta.json, then call the analysis scripts (docs/results-format.md).
+#       and clang benchmark binaries, run every compiler x allocator configuration twice
+#       into results/<run-id>/: a timing pass (vtbench, nothing counted, repetitions
+#       interleaved) into bench/ and a counting pass (vtbench_counting, a fixed number of
+#       iterations after a warm-up run) into counts/; write meta.json, then call the
+#       analysis scripts (docs/results-format.md).
 #   ./run_all.sh --test                install, then build and run every test suite
 #       (the presets gcc, clang, asan, tsan and the Python tests): what CI runs.
 set -euo pipefail
 
 # ---- The benchmark matrix and its cost: tune here. --------------------------------
+# The full run's C++ part must stay within 15 minutes on a 2-core machine: every
+# configuration gets the timing and the counting pass; glibc (both compilers) gets the
+# whole sweep, the other allocators the cache scenario's async db at four hit ratios and
+# the factories, which is what the allocator comparison shows.
 FULL_COMPILERS=(gcc clang)
 FULL_ALLOCATORS=(glibc mimalloc jemalloc tcmalloc)
-FULL_REPETITIONS=5
+FULL_REPETITIONS=9                  # Google Benchmark's U test wants at least 9
 FULL_MIN_TIME=0.02                  # seconds, --benchmark_min_time (a plain number in 1.7.1)
-# vtbench's own selection flags per kind of run: glibc gets the whole sweep; the other
-# allocators and the counting-overhead check (vtbench_nocount) the hit ratios the
-# charts compare them at. --quick uses QUICK_VTBENCH_FLAGS for every run.
+# vtbench's own selection flags and a --benchmark_filter per kind of run; --quick uses
+# the QUICK_ ones for every run. An explicit --filter replaces the filter of every run.
 FULL_GLIBC_VTBENCH_FLAGS=()
+FULL_GLIBC_FILTER=""
 # shellcheck disable=SC2054  # the commas are vtbench's list syntax
-FULL_OTHER_ALLOCATOR_VTBENCH_FLAGS=(--hit=0,50,90,100)
-# shellcheck disable=SC2054
-FULL_NOCOUNT_VTBENCH_FLAGS=(--hit=0,50,90,100)
-QUICK_CONFIGURATIONS=(gcc-glibc clang-glibc gcc-mimalloc)
-QUICK_REPETITIONS=2
+FULL_OTHER_ALLOCATOR_VTBENCH_FLAGS=(--hit=0,50,90,100 --db=async)
+FULL_OTHER_ALLOCATOR_FILTER='^(cache_lookup|factory)/'
+QUICK_CONFIGURATIONS=(gcc-glibc gcc-mimalloc)
+QUICK_REPETITIONS=5
 QUICK_MIN_TIME=0.01
 # shellcheck disable=SC2054
 QUICK_VTBENCH_FLAGS=(--hit=0,50,90,100 --payload=int)
-NOCOUNT_FILTER='^cache_lookup/'     # what vtbench_nocount runs, with glibc, once per compiler
+QUICK_FILTER=""
+COUNTING_ITERATIONS=2000            # the counting pass: two whole key cycles, so counts are exact
 PINNED_CORE=1                       # taskset -c PINNED_CORE when there is more than one core
 TEST_PRESETS=(gcc clang asan tsan)
+BENCHMARK_TARGETS=(vtbench vtbench_counting vtb_misuse_table)
 
 # ---- What the suite needs from Debian, and how each allocator is selected. --------
 DEBIAN_PACKAGES=(cmake g++ clang libclang-rt-14-dev libbenchmark-dev libgtest-dev heaptrack valgrind
   libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev libasio-dev libboost-context-dev
-  libboost-fiber-dev python3-matplotlib python3-numpy python3-pytest golang-go)
+  libboost-fiber-dev python3-matplotlib python3-numpy python3-scipy python3-pytest golang-go)
 KNOWN_COMPILERS=(gcc clang)
 KNOWN_ALLOCATORS=(glibc mimalloc jemalloc tcmalloc)
 declare -A ALLOCATOR_LIBRARY=([glibc]="" [mimalloc]=libmimalloc.so.2 [jemalloc]=libjemalloc.so.2
@@ -47,20 +54,25 @@ usage: ./run_all.sh [--quick] [--allocators A,B] [--compilers C,D] [--filter REG
                     [--out DIR] [--repetitions N]
        ./run_all.sh --test
 
-Builds the gcc and clang presets and runs vtbench for each compiler x allocator
-configuration into results/<run-id>/ (see docs/results-format.md), then draws the
-charts, cross-checks the counts with heaptrack and writes REPORT.md.
+Builds the gcc and clang benchmark binaries and runs each compiler x allocator
+configuration into results/<run-id>/ (see docs/results-format.md): a timing pass
+(vtbench, nothing counted, ${FULL_REPETITIONS} interleaved repetitions) and a counting
+pass (vtbench_counting, ${COUNTING_ITERATIONS} iterations per benchmark after a warm-up
+run). Then draws the charts, cross-checks the counts with heaptrack and the costs with
+valgrind, and writes REPORT.md.
 
   --quick             reduced sweep (${QUICK_CONFIGURATIONS[*]}; ${QUICK_VTBENCH_FLAGS[*]};
-                      ${QUICK_REPETITIONS} repetitions, min time ${QUICK_MIN_TIME} s); the full
-                      run is ${FULL_COMPILERS[*]} x ${FULL_ALLOCATORS[*]}, ${FULL_REPETITIONS} repetitions
+                      ${QUICK_REPETITIONS} repetitions, min time ${QUICK_MIN_TIME} s; GCC only, so
+                      REPORT.md has no Clang figures); the full run is
+                      ${FULL_COMPILERS[*]} x ${FULL_ALLOCATORS[*]}, ${FULL_REPETITIONS} repetitions
   --allocators A,B    allocators to run (${KNOWN_ALLOCATORS[*]}); with --compilers
                       or alone, the matrix is every compiler x every allocator given
   --compilers C,D     compilers to run (${KNOWN_COMPILERS[*]})
-  --filter REGEX      passed to --benchmark_filter (vtbench_nocount too)
+  --filter REGEX      passed to --benchmark_filter, in both passes
   --out DIR           results directory (default results/<UTC time>-<git short rev>);
                       must not exist or be empty
-  --repetitions N     --benchmark_repetitions (default ${FULL_REPETITIONS}, --quick ${QUICK_REPETITIONS})
+  --repetitions N     --benchmark_repetitions of the timing pass (default ${FULL_REPETITIONS},
+                      --quick ${QUICK_REPETITIONS})
   --test              install, build and run the tests of the presets ${TEST_PRESETS[*]},
                       then the Python tests; exit non-zero if any fails
   --help              this help
@@ -198,10 +210,12 @@ install_missing_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 }
 
-build_preset() {
+# build_benchmarks PRESET: configures PRESET and builds only what a run needs (the
+# tests are --test's business).
+build_benchmarks() {
   local preset=$1
-  log "== Building preset $preset"
-  if ! { cmake --preset "$preset" && cmake --build --preset "$preset" -j2; }; then
+  log "== Building ${BENCHMARK_TARGETS[*]} ($preset preset)"
+  if ! { cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" -j2 --target "${BENCHMARK_TARGETS[@]}"; }; then
     fail "building the $preset preset failed"
   fi
 }
@@ -257,16 +271,16 @@ run_tests() {
 
 # ---- Benchmarks ----------------------------------------------------------------------
 # Set by choose_matrix and prepare_run, read by the functions after them.
-configurations=()   # compiler-allocator (counting runs)
+configurations=()   # compiler-allocator, in run order
 used_compilers=()   # the compilers those name, in order
-all_runs=()         # configurations, then compiler-glibc-nocount per compiler
 repetitions=""
 min_time=""
 pin=()              # taskset prefix, or empty
 pinned_core=none
 library_dir=""      # where the allocators' shared objects are
-bench_dir=""
-current_temporary=""  # the bench JSON being written, deleted if the run stops early
+out_dir=""
+created_out_dir=false # whether this run created out_dir (then a failed run removes it)
+current_temporary=""  # the JSON being written, deleted if the run stops early
 
 choose_matrix() {
   # Explicit --compilers/--allocators make a cross product; otherwise the quick or
@@ -287,10 +301,6 @@ choose_matrix() {
   fi
   for configuration in "${configurations[@]}"; do
     contains "${configuration%%-*}" "${used_compilers[@]}" || used_compilers+=("${configuration%%-*}")
-  done
-  all_runs=("${configurations[@]}")
-  for compiler in "${used_compilers[@]}"; do
-    all_runs+=("$compiler-glibc-nocount")
   done
 
   if $quick; then
@@ -317,49 +327,67 @@ prepare_run() {
   done
 }
 
-# selection_flags_for NAME ARRAY: sets ARRAY to vtbench's selection flags for run NAME.
-# shellcheck disable=SC2034  # selected_flags is a nameref to the caller's ARRAY
-selection_flags_for() {
+# selection_for NAME FLAGS_ARRAY FILTER_VARIABLE: vtbench's selection flags and the
+# --benchmark_filter (empty: all) for configuration NAME.
+# shellcheck disable=SC2034  # both are namerefs to the caller's variables
+selection_for() {
   local name=$1
-  local -n selected_flags=$2
+  local -n selected_flags=$2 selected_filter=$3
   if $quick; then
     selected_flags=("${QUICK_VTBENCH_FLAGS[@]}")
-  elif [[ $name == *-nocount ]]; then
-    selected_flags=("${FULL_NOCOUNT_VTBENCH_FLAGS[@]}")
+    selected_filter=$QUICK_FILTER
   elif [[ $name == *-glibc ]]; then
     selected_flags=("${FULL_GLIBC_VTBENCH_FLAGS[@]}")
+    selected_filter=$FULL_GLIBC_FILTER
   else
     selected_flags=("${FULL_OTHER_ALLOCATOR_VTBENCH_FLAGS[@]}")
+    selected_filter=$FULL_OTHER_ALLOCATOR_FILTER
   fi
+  [[ -z $filter ]] || selected_filter=$filter
 }
 
-# run_configuration NAME: one vtbench (or vtbench_nocount) run into bench/NAME.json.
-run_configuration() {
-  local name=$1
-  local compiler=${name%%-*} allocator=${name#*-} binary=vtbench configuration_filter=$filter
-  if [[ $name == *-nocount ]]; then
-    allocator=${allocator%-nocount}
-    binary=vtbench_nocount
-    configuration_filter=${filter:-$NOCOUNT_FILTER}
+# run_pass NAME PASS: one pass of configuration NAME; PASS is timing (vtbench into
+# bench/NAME.json) or counting (vtbench_counting into counts/NAME.json).
+run_pass() {
+  local name=$1 pass=$2
+  local compiler=${name%%-*} allocator=${name#*-}
+  local binary=vtbench directory=bench pass_flags=()
+  if [[ $pass == timing ]]; then
+    pass_flags=(--benchmark_repetitions="$repetitions" --benchmark_min_time="$min_time"
+      --benchmark_enable_random_interleaving=true)
+  else
+    binary=vtbench_counting
+    directory=counts
+    # With a fixed iteration count, any warm-up time makes Google Benchmark run the
+    # benchmark once, untimed and uncounted, before the counted run.
+    pass_flags=(--iterations="$COUNTING_ITERATIONS" --benchmark_min_warmup_time=0.000001 --benchmark_repetitions=1)
   fi
-  local preload=() filter_flag=() selection_flags=()
-  selection_flags_for "$name" selection_flags
+  local preload=() filter_flag=() selection_flags=() selection_filter=""
+  selection_for "$name" selection_flags selection_filter
   [[ -z ${ALLOCATOR_LIBRARY[$allocator]} ]] || preload=(env "LD_PRELOAD=$library_dir/${ALLOCATOR_LIBRARY[$allocator]}")
-  [[ -z $configuration_filter ]] || filter_flag=(--benchmark_filter="$configuration_filter")
-  current_temporary=$(mktemp "$bench_dir/.$name.XXXXXX.tmp")
-  local status=0
+  [[ -z $selection_filter ]] || filter_flag=(--benchmark_filter="$selection_filter")
+  mkdir -p "$out_dir/$directory"
+  current_temporary=$(mktemp "$out_dir/$directory/.$name.XXXXXX.tmp")
+  local status=0 console=/dev/stdout
+  [[ $pass == timing ]] || console=/dev/null
   "${pin[@]}" "${preload[@]}" "build/$compiler/harness/$binary" --allocator="$allocator" "${selection_flags[@]}" \
-    "${filter_flag[@]}" --benchmark_repetitions="$repetitions" --benchmark_min_time="$min_time" \
-    --benchmark_format=console --benchmark_out="$current_temporary" --benchmark_out_format=json || status=$?
-  ((status == 0)) || fail "$name: $binary exited with status $status; bench/$name.json not written"
+    "${filter_flag[@]}" "${pass_flags[@]}" --benchmark_format=console --benchmark_out="$current_temporary" \
+    --benchmark_out_format=json >"$console" || status=$?
+  ((status == 0)) || fail "$name: $binary exited with status $status; $directory/$name.json not written"
   chmod 644 "$current_temporary"
-  mv "$current_temporary" "$bench_dir/$name.json"
+  mv "$current_temporary" "$out_dir/$directory/$name.json"
   current_temporary=""
 }
 
-remove_temporary() {
+# clean_up_after_failure: removes the JSON being written and, when the run created the
+# results directory itself and did not finish, that directory (nothing else).
+clean_up_after_failure() {
+  local status=$?
   if [[ -n $current_temporary ]]; then
     rm -f "$current_temporary"
+  fi
+  if ((status != 0)) && $created_out_dir && [[ -n $out_dir && ! -e $out_dir/meta.json ]]; then
+    rm -rf "$out_dir"
   fi
 }
 
@@ -403,59 +431,66 @@ run_benchmarks() {
   started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   git_revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
   run_id=$(date -u -d "$started" +%Y%m%d-%H%M%S)-$(git rev-parse --short HEAD 2>/dev/null || echo nogit)
-  local out_dir=${out_option:-results/$run_id}
+  out_dir=${out_option:-results/$run_id}
+  if [[ -e $out_dir && ! -d $out_dir ]]; then
+    fail_usage "--out $out_dir: not a directory"
+  fi
   if [[ -e $out_dir && -n $(ls -A "$out_dir" 2>/dev/null) ]]; then
     fail_usage "--out $out_dir: exists and is not empty"
   fi
+  [[ -e $out_dir ]] || created_out_dir=true
+  mkdir -p "$out_dir" 2>/dev/null || fail_usage "--out $out_dir: cannot create the directory"
+  [[ -w $out_dir ]] || fail_usage "--out $out_dir: not writable"
   prepare_run
 
   log "== vtbench run $run_id -> $out_dir"
-  log "   runs: ${all_runs[*]}"
-  log "   repetitions $repetitions, min time $min_time s"
-  local name run_flags=()
-  for name in "${all_runs[@]}"; do
-    selection_flags_for "$name" run_flags
-    log "   $name: ${run_flags[*]:-whole sweep}"
+  log "   configurations: ${configurations[*]}"
+  log "   timing pass: vtbench, $repetitions interleaved repetitions, min time $min_time s"
+  log "   counting pass: vtbench_counting, $COUNTING_ITERATIONS iterations after a warm-up run"
+  local name run_flags=() run_filter=""
+  for name in "${configurations[@]}"; do
+    selection_for "$name" run_flags run_filter
+    log "   $name: ${run_flags[*]:-whole sweep}; filter ${run_filter:-(all)}"
   done
-  log "   filter: ${filter:-(all)}; nocount filter: ${filter:-$NOCOUNT_FILTER}; pinned core: $pinned_core"
+  log "   pinned core: $pinned_core"
   local compiler
   for compiler in "${used_compilers[@]}"; do
-    build_preset "$compiler"
+    build_benchmarks "$compiler"
   done
 
-  bench_dir=$out_dir/bench
-  mkdir -p "$bench_dir"
-  local index=0 finished=0 benchmark_seconds=0 run_start eta
-  for name in "${all_runs[@]}"; do
+  local passes=() pass index=0 finished=0 benchmark_seconds=0 run_start eta
+  for name in "${configurations[@]}"; do
+    passes+=("$name:timing" "$name:counting")
+  done
+  for pass in "${passes[@]}"; do
     index=$((index + 1))
     eta=unknown
-    ((finished == 0)) || eta=$(duration $((benchmark_seconds * (${#all_runs[@]} - index + 1) / finished)))
-    log "[$index/${#all_runs[@]}] $name - elapsed $(duration $((SECONDS - started_seconds))) - ETA $eta"
+    ((finished == 0)) || eta=$(duration $((benchmark_seconds * (${#passes[@]} - index + 1) / finished)))
+    log "[$index/${#passes[@]}] ${pass%%:*}, ${pass#*:} pass - elapsed $(duration $((SECONDS - started_seconds))) - ETA $eta"
     run_start=$SECONDS
-    run_configuration "$name"
+    run_pass "${pass%%:*}" "${pass#*:}"
     finished=$((finished + 1))
     benchmark_seconds=$((benchmark_seconds + SECONDS - run_start))
   done
 
   local quick_flag=()
   ! $quick || quick_flag=(--quick)
-  "$PYTHON" harness/write_meta.py "$out_dir" --run-id "$run_id" --command "$original_command" "${quick_flag[@]}" \
+  "$PYTHON" scripts/write_meta.py "$out_dir" --run-id "$run_id" --command "$original_command" "${quick_flag[@]}" \
     --started "$started" --finished "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --git-revision "$git_revision" \
     --repetitions "$repetitions" --min-time "$min_time" --pinned-core "$pinned_core" \
-    --configurations "$(IFS=, && echo "${all_runs[*]}")"
+    --counting-iterations "$COUNTING_ITERATIONS" --configurations "$(IFS=, && echo "${configurations[*]}")"
   log "== Benchmarks done in $(duration $((SECONDS - started_seconds))): $out_dir"
 
-  # heaptrack before the report, which shows its table.
-  local heaptrack_binary=build/${used_compilers[0]}/harness/vtbench failed_scripts=()
-  ! contains gcc "${used_compilers[@]}" || heaptrack_binary=build/gcc/harness/vtbench
-  local probe_compiler=${heaptrack_binary#build/}
-  probe_compiler=${probe_compiler%%/*}
+  # The cross-checks run on the timing binary (nothing counted), GCC's where it was built.
+  local probe_compiler=${used_compilers[0]} failed_scripts=()
+  ! contains gcc "${used_compilers[@]}" || probe_compiler=gcc
+  local probe_binary=build/$probe_compiler/harness/vtbench
   write_misuse_table "$out_dir" "$probe_compiler" || failed_scripts+=(vtb_misuse_table)
   write_goroutine_probe "$out_dir" || failed_scripts+=(goroutine-probe)
-  run_analysis_script charts.py "$out_dir" || failed_scripts+=(charts.py)
-  run_analysis_script heaptrack_check.py "$out_dir" --binary "$heaptrack_binary" || failed_scripts+=(heaptrack_check.py)
-  run_analysis_script callgrind_check.py "$out_dir" --binary "$heaptrack_binary" --config "$probe_compiler-glibc" ||
+  run_analysis_script heaptrack_check.py "$out_dir" --binary "$probe_binary" || failed_scripts+=(heaptrack_check.py)
+  run_analysis_script callgrind_check.py "$out_dir" --binary "$probe_binary" --config "$probe_compiler-glibc" ||
     failed_scripts+=(callgrind_check.py)
+  run_analysis_script charts.py "$out_dir" || failed_scripts+=(charts.py)
   run_analysis_script report.py "$out_dir" || failed_scripts+=(report.py)
   if ((${#failed_scripts[@]} > 0)); then
     fail "the benchmark results in $out_dir are complete, but these failed: ${failed_scripts[*]}"
@@ -470,7 +505,7 @@ main() {
   if $test_mode; then
     run_tests
   else
-    trap remove_temporary EXIT
+    trap clean_up_after_failure EXIT
     trap 'log "run_all.sh: interrupted"; exit 130' INT TERM
     run_benchmarks
   fi

@@ -1,4 +1,5 @@
-"""Instructions per operation under callgrind: the deterministic cost, and a regression check.
+"""Instructions, branch mispredictions and cache misses per operation under valgrind: the
+deterministic cost, and a regression check.
 
     callgrind_check.py RUN_DIR --binary PATH [--iterations N] [--config gcc-glibc] [--impl a,b]
                        [--check-baseline FILE [--tolerance 0.10]] [--write-baseline FILE]
@@ -6,15 +7,19 @@
     callgrind_check.py --binary PATH --write-baseline FILE
 
 Every implementation (from the binary's --list-impls, or --impl) runs cache_lookup (int
-payload, async db, glibc: LD_PRELOAD is removed) under valgrind --tool=callgrind for
-exactly N and then 2N iterations. The instructions the whole process executed (callgrind's
-'totals:' line) include a constant start-up part, which cancels in
-instructions_per_op = (I(2N) - I(N)) / N. Part of the start-up grows with the number of
+payload, async db, glibc: LD_PRELOAD is removed) under valgrind --tool=cachegrind
+--cache-sim=yes --branch-sim=yes for exactly N and then 2N iterations. The binary must be
+the timing build (vtbench: vtb_counting off), so no figure includes the counting
+allocator. Cachegrind's Ir is the instruction count callgrind gives (the same figure to
+the instruction: 365.00 per op both for task at hit:100), and it also simulates the
+branch predictor and the caches (D1, LL, I1). Each whole-process total (the 'summary:'
+line) includes a constant start-up part, which cancels in
+per_op = (E(2N) - E(N)) / N. Part of the start-up grows with the number of
 digits of the iteration count (Google Benchmark prints it and matches the filter against
 the name '.../iterations:N'), so N and 2N must have the same number of digits (N starting
 with 1 to 4: 40000 and 80000, not 50000 and 100000).
 
-With RUN_DIR, hit:0 and hit:100 are measured and RUN_DIR/callgrind.json is written
+With RUN_DIR, hit:0, 90 and 100 are measured and RUN_DIR/callgrind.json is written
 (docs/results-format.md; 'config' is --config). Without RUN_DIR only hit:100 is measured,
 which is all a baseline holds.
 
@@ -37,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import shutil
@@ -44,6 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -55,7 +62,7 @@ from vtb_results import (
 )
 
 PROG = "callgrind_check.py"
-HIT_RATIOS = (0, 100)
+HIT_RATIOS = (0, 90, 100)
 BASELINE_HIT = 100
 DEFAULT_ITERATIONS = 40000
 # Context keys that change instruction counts: a baseline recorded under other values is noted.
@@ -65,11 +72,27 @@ COST_LINE = re.compile(r"^(totals|summary):(.*)$", re.MULTILINE)
 EVENTS_LINE = re.compile(r"^events:(.*)$", re.MULTILINE)
 
 
+# Cachegrind's events -> the row fields they make (per operation, summed).
+EVENT_FIELDS = {
+    "instructions_per_op": ("Ir",),
+    "branches_per_op": ("Bc", "Bi"),
+    "branch_mispredicts_per_op": ("Bcm", "Bim"),
+    "d1_misses_per_op": ("D1mr", "D1mw"),
+    "ll_misses_per_op": ("DLmr", "DLmw"),
+    "i1_misses_per_op": ("I1mr",),
+}
+
+
 @dataclass
 class CallgrindRow:
     benchmark: str
     config: str
     instructions_per_op: float
+    branches_per_op: float | None = None
+    branch_mispredicts_per_op: float | None = None
+    d1_misses_per_op: float | None = None
+    ll_misses_per_op: float | None = None
+    i1_misses_per_op: float | None = None
 
 
 @dataclass
@@ -99,15 +122,16 @@ class Baseline:
     build: dict[str, str]
 
 
-def parse_total_instructions(callgrind_output: str, source: str) -> int:
-    """The Ir (instructions executed) figure of a callgrind output file's 'totals:' (else 'summary:') line."""
-    events = EVENTS_LINE.search(callgrind_output)
+def parse_event_totals(valgrind_output: str, source: str) -> dict[str, int]:
+    """Event name -> whole-process total, from a callgrind or cachegrind output file's 'totals:' (else
+    'summary:') line; it must hold a non-zero Ir (instructions executed)."""
+    events = EVENTS_LINE.search(valgrind_output)
     if not events:
         raise ResultsError(f"{source}: not callgrind output (no 'events:' line)")
     event_names = events.group(1).split()
     if "Ir" not in event_names:
         raise ResultsError(f"{source}: callgrind recorded no Ir (instructions) event, only {' '.join(event_names)}")
-    costs = {kind: line for kind, line in COST_LINE.findall(callgrind_output)}
+    costs = {kind: line for kind, line in COST_LINE.findall(valgrind_output)}
     line = costs.get("totals", costs.get("summary"))
     if line is None:
         raise ResultsError(f"{source}: no 'totals:' or 'summary:' line (callgrind did not finish?)")
@@ -115,10 +139,14 @@ def parse_total_instructions(callgrind_output: str, source: str) -> int:
     index = event_names.index("Ir")
     if len(figures) <= index or not figures[index].isdigit():
         raise ResultsError(f"{source}: cost line {line.strip()!r} has no Ir figure")
-    instructions = int(figures[index])
-    if instructions == 0:
+    if int(figures[index]) == 0:
         raise ResultsError(f"{source}: callgrind counted no instructions")
-    return instructions
+    return {name: int(figure) for name, figure in zip(event_names, figures) if figure.isdigit()}
+
+
+def parse_total_instructions(valgrind_output: str, source: str) -> int:
+    """The Ir (instructions executed) total of a callgrind or cachegrind output file."""
+    return parse_event_totals(valgrind_output, source)["Ir"]
 
 
 def instructions_per_op(instructions_n: int, instructions_2n: int, iterations: int, name: str) -> float:
@@ -147,34 +175,49 @@ def benchmark_context(json_out: Path, impl: str, hit: int, iterations: int) -> d
     return results.context
 
 
-def run_under_callgrind(binary: Path, impl: str, hit: int, iterations: int, work_dir: Path) -> int:
-    """Run one benchmark under callgrind: the instructions the whole process executed."""
+def run_under_valgrind(binary: Path, impl: str, hit: int, iterations: int, work_dir: Path) -> dict[str, int]:
+    """Run one benchmark under cachegrind: the event totals of the whole process."""
     stem = f"{impl}-hit{hit}-n{iterations}"
-    callgrind_out = work_dir / f"{stem}.callgrind"
+    valgrind_out = work_dir / f"{stem}.cachegrind"
     json_out = work_dir / f"{stem}.json"
-    command = ["valgrind", "-q", "--tool=callgrind", f"--callgrind-out-file={callgrind_out}", str(binary),
+    command = ["valgrind", "-q", "--tool=cachegrind", "--cache-sim=yes", "--branch-sim=yes",
+               f"--cachegrind-out-file={valgrind_out}", str(binary),
                *cache_lookup_arguments(impl, hit, iterations, json_out)]
     finished = subprocess.run(command, env=environment_without_preload(), capture_output=True, text=True)
     if finished.returncode != 0:
-        raise ResultsError(f"{binary}: exited with status {finished.returncode} under callgrind "
+        raise ResultsError(f"{binary}: exited with status {finished.returncode} under cachegrind "
                            f"for {cache_lookup_name(impl, hit)}: {last_program_line(finished.stderr)}")
-    source = f"callgrind output of {cache_lookup_name(impl, hit)}, {iterations} iterations"
-    if not callgrind_out.is_file():
-        raise ResultsError(f"{source}: callgrind wrote no file")
-    instructions = parse_total_instructions(callgrind_out.read_text(errors="replace"), source)
+    source = f"cachegrind output of {cache_lookup_name(impl, hit)}, {iterations} iterations"
+    if not valgrind_out.is_file():
+        raise ResultsError(f"{source}: cachegrind wrote no file")
+    totals = parse_event_totals(valgrind_out.read_text(errors="replace"), source)
     benchmark_context(json_out, impl, hit, iterations)  # the benchmark did run, N times
-    return instructions
+    return totals
+
+
+def row_of(name: str, config: str, totals_n: dict[str, int], totals_2n: dict[str, int], iterations: int) -> CallgrindRow:
+    """The per-operation row from the N and 2N runs' event totals: each field sums those of its events
+    that were recorded, and is None when none was."""
+    row = CallgrindRow(name, config, instructions_per_op(totals_n["Ir"], totals_2n["Ir"], iterations, name))
+    for field_name, events in EVENT_FIELDS.items():
+        recorded = [event for event in events if event in totals_n and event in totals_2n]
+        if field_name != "instructions_per_op" and recorded:
+            value = sum(per_op_between_runs(totals_n[event], totals_2n[event], iterations) for event in recorded)
+            setattr(row, field_name, round(value, 3))
+    return row
 
 
 def measure(binary: Path, impl: str, hit: int, iterations: int, config: str, work_dir: Path,
             progress: tuple[int, int]) -> CallgrindRow:
-    """Runs of N and 2N iterations; progress is (number of the first run, number of runs)."""
+    """Runs of N and 2N iterations, side by side on two processes; progress is (number of the first run,
+    number of runs)."""
     name = cache_lookup_name(impl, hit)
-    totals = []
-    for step, run_iterations in enumerate((iterations, 2 * iterations)):
-        sys.stderr.write(f"{PROG}: [{progress[0] + step}/{progress[1]}] {name}, {run_iterations} iterations\n")
-        totals.append(run_under_callgrind(binary, impl, hit, run_iterations, work_dir))
-    return CallgrindRow(name, config, instructions_per_op(totals[0], totals[1], iterations, name))
+    sys.stderr.write(f"{PROG}: [{progress[0]}-{progress[0] + 1}/{progress[1]}] {name}, "
+                     f"{iterations} and {2 * iterations} iterations\n")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        totals = list(pool.map(lambda count: run_under_valgrind(binary, impl, hit, count, work_dir),
+                               (iterations, 2 * iterations)))
+    return row_of(name, config, totals[0], totals[1], iterations)
 
 
 def list_implementations(binary: Path) -> list[str]:
@@ -201,13 +244,17 @@ def binary_context(binary: Path, impl: str, work_dir: Path) -> dict[str, Any]:
 
 
 def config_of_binary(context: dict[str, Any], binary: Path) -> str:
-    """'gcc-glibc' (or 'gcc-glibc-nocount') from the vtb_compiler, vtb_allocator and vtb_counting context keys."""
+    """'gcc-glibc' from the vtb_compiler and vtb_allocator context keys; the binary must be the timing
+    build (vtb_counting off), since counting would add its own instructions to every allocation."""
     values = [context.get(key) for key in ("vtb_compiler", "vtb_allocator", "vtb_counting")]
     if not all(isinstance(value, str) for value in values):
         raise ResultsError(f"{binary}: its JSON context lacks vtb_compiler, vtb_allocator or vtb_counting "
                            f"(not a vtbench binary?)")
     compiler, allocator, counting = values
-    return config_name(compiler, allocator, counting == "on")
+    if counting != "off":
+        raise ResultsError(f"{binary}: counts allocations (vtb_counting {counting}): measure the timing "
+                           f"binary vtbench, whose instructions include no counting")
+    return config_name(compiler, allocator)
 
 
 def results_json(rows: list[CallgrindRow], iterations: int) -> str:
@@ -231,7 +278,8 @@ def baseline_json(rows: list[CallgrindRow], iterations: int, context: dict[str, 
         "iterations": [iterations, 2 * iterations],
         "build": {key: context[key] for key in (*BUILD_KEYS, "vtb_git_revision") if key in context},
         "valgrind": valgrind,
-        "rows": [asdict(row) for row in rows if row.benchmark in kept],
+        "rows": [{"benchmark": row.benchmark, "config": row.config, "instructions_per_op": row.instructions_per_op}
+                 for row in rows if row.benchmark in kept],
     }
     return json.dumps(document, indent=2) + "\n"
 
@@ -245,7 +293,8 @@ def load_baseline(path: Path) -> Baseline:
     for index, row in enumerate(rows):
         name = row.get("benchmark") if isinstance(row, dict) else None
         value = row.get("instructions_per_op") if isinstance(row, dict) else None
-        if not isinstance(name, str) or isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        if (not isinstance(name, str) or isinstance(value, bool) or not isinstance(value, (int, float))
+                or not math.isfinite(value) or value <= 0):
             raise ResultsError(f"{path}: row {index} needs a 'benchmark' name and a positive 'instructions_per_op'")
         try:
             parse_benchmark_name(name)
@@ -297,8 +346,13 @@ def percent(fraction: float) -> str:
 
 
 def format_results_table(rows: list[CallgrindRow]) -> str:
-    return format_columns([("benchmark", "instructions/op")] +
-                          [(row.benchmark, format_instructions(row.instructions_per_op)) for row in rows])
+    def optional(value: float | None) -> str:
+        return "-" if value is None else f"{value:,.2f}"
+    return format_columns([("benchmark", "instructions/op", "branches/op", "mispredicts/op", "D1 misses/op",
+                            "LL misses/op")] +
+                          [(row.benchmark, format_instructions(row.instructions_per_op), optional(row.branches_per_op),
+                            optional(row.branch_mispredicts_per_op), optional(row.d1_misses_per_op),
+                            optional(row.ll_misses_per_op)) for row in rows])
 
 
 def format_comparison_table(comparison: BaselineComparison, measured: dict[str, float], tolerance: float) -> str:
@@ -351,7 +405,7 @@ def iteration_count(text: str) -> int:
 
 
 def configuration(text: str) -> str:
-    """argparse type: a <compiler>-<allocator>[-nocount] configuration name."""
+    """argparse type: a <compiler>-<allocator> configuration name."""
     try:
         split_config_name(text)
     except ValueError as exc:
@@ -408,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
             for index, (impl, hit) in enumerate(configurations):
                 rows.append(measure(binary, impl, hit, args.iterations, args.config, Path(work_dir),
                                     (2 * index + 1, 2 * len(configurations))))
-        sys.stderr.write(f"{PROG}: {2 * len(configurations)} callgrind runs in {time.monotonic() - started:.0f} s\n")
+        sys.stderr.write(f"{PROG}: {2 * len(configurations)} cachegrind runs in {time.monotonic() - started:.0f} s\n")
         print(format_results_table(rows))
         if args.run_dir is not None:
             output = args.run_dir / "callgrind.json"

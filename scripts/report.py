@@ -13,16 +13,17 @@ lacks says what is missing.
 from __future__ import annotations
 
 import re
-import statistics
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from markdown_table import table
+from report_costs import allocator_section, costs_section, method_paragraph, wrong_way_section
 from vtb_results import (
     CHART_NAMES, GOROUTINE_SPLIT, KNOWN_COMPILERS, Benchmark, Run, ScriptArgumentParser, atomic_write_text, cache_sweep,
-    format_allocs, format_bytes, format_ns, implementation_sort_key, load_run, multi_await_sweep, parse_benchmark_name,
-    run_main, split_config_name,
+    differs, format_allocs, format_bytes, format_ns, format_p_value, implementation_sort_key, load_run,
+    multi_await_sweep, run_main, slower, u_test_p_value,
 )
 
 PROG = "report.py"
@@ -270,14 +271,15 @@ def claim_c5(run: Run) -> ClaimRow:
     value_task_allocs, task_allocs = counter(value_task, "allocs_per_op"), counter(task, "allocs_per_op")
     figure = (f"hit:0: value_task {format_ns(value_task.real_time_ns)} vs task {format_ns(task.real_time_ns)}, "
               f"ratio {ratio:.2f}; {allocs_text(value_task_allocs)} vs {allocs_text(task_allocs)}")
-    within_spread = value_task.real_time_ns.overlaps(task.real_time_ns)
+    within_spread = not differs(value_task.real_time_ns, task.real_time_ns)
+    figure += f", U test p {format_p_value(u_test_p_value(value_task.real_time_ns, task.real_time_ns))}"
     if not within_spread and ratio < 1 - ABOUT_SAME_RATIO:
         return row("C5", figure, NOT_REPRODUCED,
                    f"On the miss path value_task is faster than task (ratio {ratio:.2f}), not about as costly.")
     if not within_spread and ratio > 1 + SLIGHTLY_MORE_RATIO:
         return row("C5", figure, NOT_REPRODUCED,
                    f"On the miss path value_task costs {(ratio - 1) * 100:.0f} % more than task, beyond 'slightly'.")
-    cost = "within the repetitions' spread" if within_spread else f"{(ratio - 1) * 100:+.0f} %"
+    cost = "no significant difference" if within_spread else f"{(ratio - 1) * 100:+.0f} %"
     if value_task_allocs is not None and task_allocs is not None and value_task_allocs > task_allocs + ALLOC_EPSILON:
         return row("C5", figure, NUANCE,
                    f"Time is close to task ({cost}), but the C++ wrapper allocates "
@@ -339,13 +341,13 @@ def claim_c7(run: Run) -> ClaimRow:
                f"vs task {format_ns(copies[('task', depth)].real_time_ns)}" for depth in depths]
     depth = depths[-1]
     value_task_copy, task_copy = copies[("value_task", depth)].real_time_ns, copies[("task", depth)].real_time_ns
-    if value_task_copy.low > task_copy.high:
+    if slower(value_task_copy, task_copy):
         return row("C7", "; ".join(figure), REPRODUCED,
                    f"The bigger handle costs {value_task_copy.median - task_copy.median:.1f} ns more to pass "
                    f"and return through {depth} calls.")
     return row("C7", "; ".join(figure), NUANCE,
                f"The handle is bigger, but passing it through {depth} calls costs no measurable extra "
-               f"(the ranges overlap or task is dearer).")
+               f"(no significant difference, or task is dearer).")
 
 
 def value_task_implementations(results: dict[str, Any]) -> list[str]:
@@ -444,11 +446,10 @@ def claim_c10(run: Run) -> ClaimRow:
                               f"in {base_name()}")
     alloc_hit = next((hit for hit in hits if (counter(value_task[hit], "allocs_per_op") or 0.0)
                       < (counter(task[hit], "allocs_per_op") or 0.0) - ALLOC_EPSILON), None)
-    time_hit = next((hit for hit in hits
-                     if value_task[hit].real_time_ns.high < task[hit].real_time_ns.low), None)
+    time_hit = next((hit for hit in hits if slower(task[hit].real_time_ns, value_task[hit].real_time_ns)), None)
     gain = {hit: task[hit].real_time_ns.median - value_task[hit].real_time_ns.median for hit in hits}
     figure = [f"fewer allocs/op from {alloc_hit} % hits" if alloc_hit is not None else "never fewer allocs/op",
-              f"faster beyond the spread from {time_hit} % hits" if time_hit is not None else "never faster",
+              f"significantly faster from {time_hit} % hits" if time_hit is not None else "never faster",
               f"gain {gain[hits[0]]:.1f} ns at {hits[0]} %, {gain[hits[-1]]:.1f} ns at {hits[-1]} %"]
     pooling_figure, pooling_sentence = pooling_at_miss(run)
     figure += pooling_figure
@@ -471,14 +472,14 @@ def pooling_at_miss(run: Run) -> tuple[list[str], str]:
         if pooled is None:
             continue
         times.append(f"{impl} {format_ns(pooled.real_time_ns)}")
-        faster = pooled.real_time_ns.high < value_task.real_time_ns.low
+        faster = slower(value_task.real_time_ns, pooled.real_time_ns)
         pooled_allocs, plain_allocs = counter(pooled, "allocs_per_op"), counter(value_task, "allocs_per_op")
         fewer = pooled_allocs is not None and plain_allocs is not None and pooled_allocs < plain_allocs - ALLOC_EPSILON
         allocs_change = f"{format_allocs(plain_allocs)} -> {format_allocs(pooled_allocs)} allocs/op" if fewer else ""
         if faster:
             verdicts.append(f"{impl} raises throughput" + (f" and cuts allocations ({allocs_change})" if fewer else ""))
         elif fewer:
-            verdicts.append(f"{impl} only cuts allocations ({allocs_change}), its time is not lower beyond the spread")
+            verdicts.append(f"{impl} only cuts allocations ({allocs_change}), its time is not significantly lower")
         else:
             verdicts.append(f"{impl} neither raises throughput nor cuts allocations")
     if not verdicts:
@@ -489,16 +490,6 @@ def pooling_at_miss(run: Run) -> tuple[list[str], str]:
 CLAIM_FUNCTIONS: list[Callable[[Run], ClaimRow]] = [
     claim_c1, claim_c2, claim_c3, claim_c4, claim_c5, claim_c6, claim_c7, claim_c8, claim_c9, claim_c10,
 ]
-
-
-def cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def table(header: list[str], rows: list[list[Any]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(cell(value) for value in values) + " |" for values in rows]
-    return lines + [""]
 
 
 def recorded(mapping: dict[str, Any], key: str) -> str:
@@ -544,14 +535,15 @@ def environment_section(run: Run) -> list[str]:
             name,
             f"{recorded(context, 'vtb_compiler')} {recorded(context, 'vtb_compiler_version')}",
             f"{recorded(context, 'vtb_allocator')} ({recorded(context, 'vtb_allocator_version')})",
-            recorded(context, "vtb_counting"),
+            f"{recorded(context, 'vtb_counting')} / {recorded(bench_file.counting_context, 'vtb_counting')}",
             recorded(context, "vtb_cxx_flags"),
             recorded(context, "vtb_build_type"),
             recorded(context, "vtb_git_revision")[:12],
             len(bench_file.benchmarks),
         ])
     lines += ["Configurations (from each benchmark file's context):", ""]
-    lines += table(["configuration", "compiler", "allocator (version)", "counting", "C++ flags", "build",
+    lines += table(["configuration", "compiler", "allocator (version)", "counting (timing / counting pass)",
+                    "C++ flags", "build",
                     "git revision", "benchmarks"], config_rows)
     debug = [name for name, bench_file in run.configs.items() if is_debug_build(bench_file.context)]
     if debug:
@@ -567,8 +559,8 @@ def environment_section(run: Run) -> list[str]:
 def claims_section(run: Run) -> list[str]:
     rows = [[r.claim_id, r.claim, r.figure, f"**{r.verdict}**", r.explanation]
             for r in (claim(run) for claim in CLAIM_FUNCTIONS)]
-    intro = (f"Figures are medians of the repetitions with the (min-max) range; unless stated, "
-             f"{base_name()}, int payload, async db.")
+    intro = (f"Times are medians of the timing pass's repetitions with the (min-max) range; \"different\" means "
+             f"a two-sided Mann-Whitney U test at p < 0.05; unless stated, {base_name()}, int payload, async db.")
     return ["## Claims", "", intro, ""] + table(["ID", "claim", "measured", "verdict", "explanation"], rows)
 
 
@@ -686,11 +678,10 @@ def concurrency_summary(run: Run, concurrent: dict[str, list[tuple[int, Benchmar
         paired = [(bench.real_time_ns, single.real_time_ns) for _, bench, single in points if single is not None]
         if paired:
             ratios = [two.median / one.median for two, one in paired]
-            higher = sum(two.low > one.high for two, one in paired)
-            lower = sum(two.high < one.low for two, one in paired)
+            higher = sum(slower(two, one) for two, one in paired)
+            lower = sum(slower(one, two) for two, one in paired)
             alloc_text += (f", and its time per operation is {min(ratios):.2f}-{max(ratios):.2f}x the single-thread "
-                           f"figure (beyond the repetitions' spread: higher at {higher}, lower at {lower} "
-                           f"of {len(paired)} hit ratios)")
+                           f"figure (significantly higher at {higher}, lower at {lower} of {len(paired)} hit ratios)")
         parts.append(f"{impl} {alloc_text}")
     if not parts:
         return f"Neither {' nor '.join(POOLED_IMPLEMENTATIONS)} ran on several threads, so pooling under " \
@@ -762,24 +753,6 @@ def heaptrack_section(run: Run) -> list[str]:
              f"is compared with the counting allocator's allocs_per_op (tolerance {data['tolerance']}, relative, "
              f"absolute below 1 alloc/op): {agreement}.")
     return heading + [intro, ""] + table(["benchmark", "heaptrack allocs/op", "counted allocs/op", "agree"], rows)
-
-
-def callgrind_section(run: Run) -> list[str]:
-    heading = ["## Instructions per operation (callgrind)", ""]
-    if run.callgrind is None:
-        return heading + ["The run has no callgrind.json (scripts/callgrind_check.py writes it).", ""]
-    rows = [[r["config"], r["benchmark"], f"{r['instructions_per_op']:,.1f}", time_per_op(run, r["config"], r["benchmark"])]
-            for r in run.callgrind["rows"]]
-    return heading + table(["configuration", "benchmark", "instructions/op", "time/op"], rows)
-
-
-def time_per_op(run: Run, config: str, name: str) -> str:
-    """Median (min-max) of the benchmark in bench/<config>.json, matched without its /iterations:N part."""
-    bench_file = run.configs.get(config)
-    scenario, params = parse_benchmark_name(name)
-    params.pop("iterations", None)
-    bench = bench_file.find(scenario, **params) if bench_file else None
-    return format_ns(bench.real_time_ns) if bench else f"not in bench/{config}.json"
 
 
 def median_text(bench: Benchmark, counter_name: str, fmt: Callable[[float], str]) -> str:
@@ -879,25 +852,6 @@ def misuse_section(run: Run) -> list[str]:
     return lines
 
 
-def counting_overhead_section(run: Run) -> list[str]:
-    rows = []
-    for name, uncounted in run.configs.items():
-        compiler, allocator, counting = split_config_name(name)
-        counted = run.config(compiler, allocator)
-        if counting or counted is None:
-            continue
-        overheads = [(counted.benchmarks[bench_name].real_time_ns.median / bench.real_time_ns.median - 1) * 100
-                     for bench_name, bench in uncounted.benchmarks.items() if bench_name in counted.benchmarks]
-        if overheads:
-            rows.append([f"{counted.path.stem} vs {name}", len(overheads), f"{statistics.median(overheads):+.1f} %",
-                         f"{min(overheads):+.1f} % to {max(overheads):+.1f} %"])
-    if not rows:
-        return []
-    return ["## Counting overhead", "",
-            "Time per operation with the counting allocator against the same benchmarks built without it.", ""] + \
-        table(["comparison", "benchmarks", "median overhead", "range"], rows)
-
-
 def errors_section(run: Run) -> list[str]:
     rows = [[name, bench, message] for name, bench_file in run.configs.items() for bench, message in bench_file.errors]
     if not rows:
@@ -907,10 +861,10 @@ def errors_section(run: Run) -> list[str]:
 
 def build_report(run: Run) -> str:
     title = f"# vtbench report: {recorded(run.meta, 'run_id')}"
-    sections = [environment_section, claims_section, charts_section, elision_section, concurrency_section,
-                multi_await_section, footprint_section, misuse_section, heaptrack_section, callgrind_section,
-                counting_overhead_section, errors_section]
-    lines = [title, ""]
+    sections = [environment_section, claims_section, charts_section, wrong_way_section, allocator_section,
+                elision_section, concurrency_section, multi_await_section, footprint_section, misuse_section,
+                heaptrack_section, costs_section, errors_section]
+    lines = [title, "", method_paragraph(run), ""]
     for section in sections:
         lines += section(run)
     return "\n".join(lines).rstrip() + "\n"

@@ -50,7 +50,12 @@ STANDARD_FIELDS = frozenset({
     "label", "big_o", "rms", "complexity",
 })
 
-CONFIG_NAME = re.compile(r"^(?P<compiler>[a-z0-9_+.]+)-(?P<allocator>[a-z0-9_.]+?)(?P<nocount>-nocount)?$")
+CONFIG_NAME = re.compile(r"^(?P<compiler>[a-z0-9_+.]+)-(?P<allocator>[a-z0-9_.]+)$")
+# The two passes of a run (docs/results-format.md): times from the timing pass (vtbench,
+# nothing counted), allocation counters from the counting pass (vtbench_counting).
+TIMING_DIRECTORY = "bench"
+COUNTING_DIRECTORY = "counts"
+COUNTING_COUNTERS = ("allocs_per_op", "bytes_per_op", "peak_live_bytes")
 
 MISUSE_OUTCOMES = ("allowed", "detected", "undetected")
 
@@ -61,25 +66,54 @@ class ResultsError(Exception):
 
 @dataclass(frozen=True)
 class Spread:
-    """Median and min-max range of one quantity over the repetitions."""
+    """Median and min-max range of one quantity over the repetitions, and the values themselves."""
 
     median: float
     low: float
     high: float
+    values: tuple[float, ...] = field(default=(), compare=False)  # the repetitions, for significance tests
 
     def overlaps(self, other: Spread) -> bool:
         return self.low <= other.high and other.low <= self.high
 
 
+SIGNIFICANCE_ALPHA = 0.05   # "different" means a two-sided Mann-Whitney U test at p below this
+RELIABLE_REPETITIONS = 9    # the repetitions a side Google Benchmark's compare.py wants for its U test
+
+
+def u_test_p_value(before: Spread, after: Spread) -> float | None:
+    """The two-sided Mann-Whitney U test's p-value over two spreads' repetitions (as Google Benchmark's
+    tools/compare.py computes it); None when either side has fewer than 2 values."""
+    if len(before.values) < 2 or len(after.values) < 2:
+        return None
+    from scipy.stats import mannwhitneyu  # here, not at the top: scipy takes a second to import
+    return float(mannwhitneyu(before.values, after.values, alternative="two-sided").pvalue)
+
+
+def differs(before: Spread, after: Spread, alpha: float = SIGNIFICANCE_ALPHA) -> bool:
+    """Whether two timings differ: the U test's p-value is below alpha (never with fewer than 2 values)."""
+    p_value = u_test_p_value(before, after)
+    return p_value is not None and p_value < alpha
+
+
+def slower(first: Spread, second: Spread, alpha: float = SIGNIFICANCE_ALPHA) -> bool:
+    """first is slower than second: a higher median and a significant difference."""
+    return first.median > second.median and differs(first, second, alpha)
+
+
 def spread_of(values: Sequence[float]) -> Spread:
     if not values:
         raise ValueError("spread_of needs at least one value")
-    return Spread(statistics.median(values), min(values), max(values))
+    return Spread(statistics.median(values), min(values), max(values), tuple(values))
 
 
 @dataclass
 class Benchmark:
-    """One benchmark of one configuration, its repetitions reduced to spreads."""
+    """One benchmark of one configuration, its repetitions reduced to spreads.
+
+    In a run, real_time_ns comes from the timing pass and the allocation counters from the
+    counting pass; real_time_ns is None for a benchmark that only the counting pass runs
+    (footprint), whose times would be counted times."""
 
     name: str
     scenario: str
@@ -100,6 +134,9 @@ class BenchmarkFile:
     context: dict[str, Any]
     benchmarks: dict[str, Benchmark]
     errors: list[tuple[str, str]] = field(default_factory=list)
+    # In a run: the counting pass's file and context, whose counters the benchmarks carry.
+    counting_path: Path | None = None
+    counting_context: dict[str, Any] = field(default_factory=dict)
 
     def select(self, scenario: str, **params: str | int) -> list[Benchmark]:
         wanted = {key: str(value) for key, value in params.items()}
@@ -127,8 +164,8 @@ class Run:
     goroutine: dict[str, Any] | None = None
     misuse: dict[str, Any] | None = None
 
-    def config(self, compiler: str, allocator: str, counting: bool = True) -> BenchmarkFile | None:
-        return self.configs.get(config_name(compiler, allocator, counting))
+    def config(self, compiler: str, allocator: str) -> BenchmarkFile | None:
+        return self.configs.get(config_name(compiler, allocator))
 
     def find(self, compiler: str, allocator: str, scenario: str, **params: str | int) -> Benchmark | None:
         bench_file = self.config(compiler, allocator)
@@ -199,16 +236,16 @@ def environment_without_preload() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if key != "LD_PRELOAD"}
 
 
-def config_name(compiler: str, allocator: str, counting: bool = True) -> str:
-    return f"{compiler}-{allocator}" + ("" if counting else "-nocount")
+def config_name(compiler: str, allocator: str) -> str:
+    return f"{compiler}-{allocator}"
 
 
-def split_config_name(name: str) -> tuple[str, str, bool]:
-    """'gcc-glibc-nocount' -> ('gcc', 'glibc', False)."""
+def split_config_name(name: str) -> tuple[str, str]:
+    """'gcc-glibc' -> ('gcc', 'glibc')."""
     match = CONFIG_NAME.match(name)
     if not match:
-        raise ValueError(f"configuration name {name!r} is not <compiler>-<allocator>[-nocount]")
-    return match["compiler"], match["allocator"], match["nocount"] is None
+        raise ValueError(f"configuration name {name!r} is not <compiler>-<allocator>")
+    return match["compiler"], match["allocator"]
 
 
 def _known_first(known: Sequence[str], name: str) -> tuple[int, str]:
@@ -271,8 +308,9 @@ def _require(container: dict[str, Any], key: str, kind: str, path: Path, where: 
     return value
 
 
-def load_benchmark_file(path: Path) -> BenchmarkFile:
-    """Read one Google Benchmark JSON file; repetitions become spreads, aggregates are ignored."""
+def load_benchmark_file(path: Path, allow_empty: bool = False) -> BenchmarkFile:
+    """Read one Google Benchmark JSON file; repetitions become spreads, aggregates are ignored. A file with
+    no repetition is bad input unless allow_empty (a run's timing pass when only counted benchmarks ran)."""
     data = load_json(path)
     if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
         raise ResultsError(f"{path}: not Google Benchmark JSON (no 'benchmarks' list)")
@@ -298,7 +336,7 @@ def load_benchmark_file(path: Path) -> BenchmarkFile:
         if unit not in TIME_UNIT_TO_NS:
             raise ResultsError(f"{path}: {where} ({name}) has unknown time_unit {unit!r}")
         repetitions.setdefault(name, []).append(entry)
-    if not repetitions and not errors:
+    if not repetitions and not errors and not allow_empty:
         raise ResultsError(f"{path}: no benchmark repetitions (no entry with run_type 'iteration')")
 
     benchmarks = {}
@@ -402,8 +440,48 @@ def _check_misuse(data: dict[str, Any], path: Path) -> None:
                 _require(result, "exception", "string", path, where)
 
 
+def without_iterations(name: str) -> str:
+    """'footprint/impl:task/iterations:1' -> 'footprint/impl:task': the counting pass fixes iterations."""
+    return "/".join(part for part in name.split("/") if not part.startswith("iterations:"))
+
+
+def _require_counting(bench_file: BenchmarkFile, expected: str) -> None:
+    recorded = bench_file.context.get("vtb_counting")
+    if recorded != expected:
+        binary = "vtbench_counting" if expected == "on" else "vtbench"
+        raise ResultsError(f"{bench_file.path}: its context says vtb_counting={recorded!r}, but this pass must come "
+                           f"from {binary} (vtb_counting={expected!r})")
+
+
+def merge_passes(timing: BenchmarkFile, counting: BenchmarkFile) -> BenchmarkFile:
+    """One configuration: each benchmark's times from the timing pass, its allocation counters from the
+    counting pass. Every timed benchmark must have been counted; a benchmark only the counting pass has
+    (footprint) keeps its counters and no time."""
+    _require_counting(timing, "off")
+    _require_counting(counting, "on")
+    counted = {}
+    for bench in counting.benchmarks.values():
+        name = without_iterations(bench.name)
+        params = {key: value for key, value in bench.params.items() if key != "iterations"}
+        counted[name] = Benchmark(name, bench.scenario, params, bench.repetitions, None,  # type: ignore[arg-type]
+                                  bench.counters)
+    counted_errors = {without_iterations(name) for name, _ in counting.errors}
+    merged = {}
+    for name, bench in timing.benchmarks.items():
+        if name in counted:
+            merged[name] = Benchmark(name, bench.scenario, bench.params, bench.repetitions, bench.real_time_ns,
+                                     {**bench.counters, **counted[name].counters})
+        elif name not in counted_errors:
+            raise ResultsError(f"{counting.path}: has no counted run of {name}, which {timing.path.name} timed")
+    for name, bench in counted.items():
+        merged.setdefault(name, bench)
+    return BenchmarkFile(path=timing.path, context=timing.context, benchmarks=merged,
+                         errors=timing.errors + counting.errors, counting_path=counting.path,
+                         counting_context=counting.context)
+
+
 def load_run(directory: Path) -> Run:
-    """Load a run directory; every configuration listed in meta.json must have its bench file."""
+    """Load a run directory; every configuration listed in meta.json must have both passes' files."""
     if not directory.is_dir():
         raise ResultsError(f"{directory}: no such run directory")
     meta_path = directory / "meta.json"
@@ -411,24 +489,25 @@ def load_run(directory: Path) -> Run:
     if not isinstance(meta, dict):
         raise ResultsError(f"{meta_path}: top level is not a JSON object")
     listed = meta.get("configurations")
-    if not isinstance(listed, list) or not all(isinstance(name, str) for name in listed):
+    if not isinstance(listed, list) or not listed or not all(isinstance(name, str) for name in listed):
         raise ResultsError(f"{meta_path}: 'configurations' is not a list of configuration names")
+    if len(set(listed)) != len(listed):
+        raise ResultsError(f"{meta_path}: 'configurations' lists a configuration twice")
 
-    bench_dir = directory / "bench"
+    ordered = []
     for name in listed:
-        if not (bench_dir / f"{name}.json").is_file():
-            raise ResultsError(f"{bench_dir / (name + '.json')}: missing (configuration {name} is listed in meta.json)")
-    config_paths = {}
-    for path in bench_dir.glob("*.json"):
         try:
-            compiler, allocator, counting = split_config_name(path.stem)
+            compiler, allocator = split_config_name(name)
         except ValueError as exc:
-            raise ResultsError(f"{path}: {exc}") from None
-        order = (_known_first(KNOWN_COMPILERS, compiler), _known_first(KNOWN_ALLOCATORS, allocator), not counting)
-        config_paths[order] = path
-    configs = {path.stem: load_benchmark_file(path) for _, path in sorted(config_paths.items())}
-    if not configs:
-        raise ResultsError(f"{bench_dir}: no benchmark files (bench/<compiler>-<allocator>.json)")
+            raise ResultsError(f"{meta_path}: {exc}") from None
+        for pass_directory in (TIMING_DIRECTORY, COUNTING_DIRECTORY):
+            path = directory / pass_directory / f"{name}.json"
+            if not path.is_file():
+                raise ResultsError(f"{path}: missing (configuration {name} is listed in meta.json)")
+        ordered.append(((_known_first(KNOWN_COMPILERS, compiler), _known_first(KNOWN_ALLOCATORS, allocator)), name))
+    configs = {name: merge_passes(load_benchmark_file(directory / TIMING_DIRECTORY / f"{name}.json", allow_empty=True),
+                                  load_benchmark_file(directory / COUNTING_DIRECTORY / f"{name}.json"))
+               for _, name in sorted(ordered)}
 
     return Run(
         directory=directory,
@@ -472,6 +551,11 @@ def format_allocs(value: float) -> str:
 def format_ns(spread: Spread) -> str:
     """'412.3 ns (405.9-430.2)': the median with the min-max range of the repetitions."""
     return f"{spread.median:.1f} ns ({spread.low:.1f}-{spread.high:.1f})"
+
+
+def format_p_value(p_value: float | None) -> str:
+    """'0.0004', or 'n/a' where no test could be made."""
+    return "n/a" if p_value is None else f"{p_value:.4f}"
 
 
 def format_bytes(value: float) -> str:

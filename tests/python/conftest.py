@@ -65,13 +65,41 @@ def cache_entries(impl: str, hit: int, times: list[float], allocs: float,
     return repetitions(f"{scenario}/impl:{impl}/payload:int/db:async/hit:{hit}{suffix}", times, allocs_per_op=allocs)
 
 
+COUNTING_COUNTERS = ("allocs_per_op", "bytes_per_op", "peak_live_bytes")
+
+
+def counted_name(name: str, iterations: int = 2000) -> str:
+    """The counting pass's name of a benchmark: Google Benchmark adds /iterations:N before /real_time."""
+    head, marker, tail = name.partition("/real_time")
+    return f"{head}/iterations:{iterations}{marker}{tail}"
+
+
+def split_passes(entries: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Entries as one pass -> (timing entries without the allocation counters, counting entries: one per
+    benchmark, the first repetition's counters). Footprint is counted only, as vtbench does it."""
+    timing, counting, seen = [], [], set()
+    for entry in entries:
+        if not entry["name"].startswith("footprint"):
+            timing.append({key: value for key, value in entry.items() if key not in COUNTING_COUNTERS})
+        if entry["name"] not in seen:
+            seen.add(entry["name"])
+            counting.append(dict(entry, name=counted_name(entry["name"]), iterations=2000, repetitions=1))
+    return timing, counting
+
+
 def write_run(directory: Path, configs: dict[str, list[dict[str, Any]]], **extra_files: Any) -> Path:
-    """A run directory with meta.json, bench/<config>.json per entry list, and <name>.json per extra file."""
+    """A run directory with meta.json, bench/ and counts/<config>.json per entry list (split_passes), and
+    <name>.json per extra file."""
     (directory / "bench").mkdir(parents=True)
+    (directory / "counts").mkdir(parents=True)
     meta = {"run_id": "test-run", "repetitions": 3, "configurations": sorted(configs)}
     (directory / "meta.json").write_text(json.dumps(meta))
     for config, entries in configs.items():
-        (directory / "bench" / f"{config}.json").write_text(json.dumps({"context": {}, "benchmarks": entries}))
+        timing, counting = split_passes(entries)
+        (directory / "bench" / f"{config}.json").write_text(
+            json.dumps({"context": {"vtb_counting": "off"}, "benchmarks": timing}))
+        (directory / "counts" / f"{config}.json").write_text(
+            json.dumps({"context": {"vtb_counting": "on"}, "benchmarks": counting}))
     for name, content in extra_files.items():
         (directory / f"{name}.json").write_text(json.dumps(content))
     return directory

@@ -141,7 +141,8 @@ def test_bad_baseline_files(tmp_path: Path, content: object, message: str) -> No
 
 # Whole runs, with fake_valgrind.py as `valgrind` on PATH and fake_vtbench.py as the binary.
 
-FAKE_COSTS = {"sync:0": 30, "sync:100": 21.96, "task:0": 631, "task:100": 443, "value_task:0": 693, "value_task:100": 54}
+FAKE_COSTS = {"sync:0": 30, "sync:90": 22.7, "sync:100": 21.96, "task:0": 631, "task:90": 460, "task:100": 443,
+              "value_task:0": 693, "value_task:90": 110, "value_task:100": 54}
 
 
 @pytest.fixture
@@ -168,20 +169,24 @@ def write_baseline(path: Path, **figures: float) -> Path:
     return path
 
 
-def test_run_dir_gets_callgrind_json_for_hit_0_and_100(tmp_path: Path, fakes: tuple[Path, dict[str, str]]) -> None:
+def test_run_dir_gets_callgrind_json_for_hit_0_90_and_100(tmp_path: Path, fakes: tuple[Path, dict[str, str]]) -> None:
     binary, environment = fakes
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     finished = check(run_dir, "--binary", binary, environment=environment)
     assert finished.returncode == 0, finished.stderr
     progress = [line for line in finished.stderr.splitlines() if line.startswith("callgrind_check.py: [")]
-    assert progress[0] == "callgrind_check.py: [1/12] cache_lookup/impl:sync/payload:int/db:async/hit:0, 1000 iterations"
-    assert len(progress) == 12
+    assert progress[0] == ("callgrind_check.py: [1-2/18] cache_lookup/impl:sync/payload:int/db:async/hit:0, "
+                           "1000 and 2000 iterations")
+    assert len(progress) == 9
     result = json.loads((run_dir / "callgrind.json").read_text())
     assert result["iterations"] == [ITERATIONS, 2 * ITERATIONS]
     assert {(row["benchmark"], row["config"], row["instructions_per_op"]) for row in result["rows"]} == {
         (f"cache_lookup/impl:{impl_hit.split(':')[0]}/payload:int/db:async/hit:{impl_hit.split(':')[1]}",
          "gcc-glibc", cost) for impl_hit, cost in FAKE_COSTS.items()}
+    # The fake makes 10 branches, 1 mispredicted, and 2 D1 misses per iteration.
+    assert {(row["branches_per_op"], row["branch_mispredicts_per_op"], row["d1_misses_per_op"])
+            for row in result["rows"]} == {(10.0, 1.0, 2.0)}
 
 
 def test_baseline_written_then_checked(tmp_path: Path, fakes: tuple[Path, dict[str, str]]) -> None:
@@ -189,7 +194,7 @@ def test_baseline_written_then_checked(tmp_path: Path, fakes: tuple[Path, dict[s
     baseline = tmp_path / "baseline.json"
     written = check("--binary", binary, "--write-baseline", baseline, environment=environment)
     assert written.returncode == 0, written.stderr
-    assert written.stderr.count("callgrind_check.py: [") == 6   # hit:100 only without RUN_DIR
+    assert written.stderr.count("callgrind_check.py: [") == 3   # hit:100 only without RUN_DIR
     content = json.loads(baseline.read_text())
     assert content["build"]["vtb_compiler_version"] == "12.2.0" and content["valgrind"] == "valgrind-3.19.0-fake"
     assert [row["instructions_per_op"] for row in content["rows"]] == [21.96, 443, 54]
@@ -230,13 +235,16 @@ def assert_one_line_error(finished: subprocess.CompletedProcess, message: str) -
 
 @pytest.mark.parametrize("variables, message", [
     ({"FAKE_VTBENCH_FAIL": "task"},
-     "{binary}: exited with status 3 under callgrind for cache_lookup/impl:task/payload:int/db:async/hit:0: "
+     "{binary}: exited with status 3 under cachegrind for cache_lookup/impl:task/payload:int/db:async/hit:0: "
      "fake_vtbench: simulated failure"),
     ({"FAKE_CALLGRIND_GARBAGE": "1"},
-     "callgrind output of cache_lookup/impl:sync/payload:int/db:async/hit:0, 1000 iterations: "
+     "cachegrind output of cache_lookup/impl:sync/payload:int/db:async/hit:0, 1000 iterations: "
      "no 'totals:' or 'summary:' line (callgrind did not finish?)"),
     ({"FAKE_VTBENCH_COMPILER": "clang"},
      "{binary}: runs as configuration clang-glibc without LD_PRELOAD, not --config gcc-glibc"),
+    ({"FAKE_VTBENCH_COUNTING": "on"},
+     "{binary}: counts allocations (vtb_counting on): measure the timing binary vtbench, whose instructions "
+     "include no counting"),
 ])
 def test_bad_runs_are_one_line_errors_and_write_nothing(tmp_path: Path, fakes: tuple[Path, dict[str, str]],
                                                          variables: dict[str, str], message: str) -> None:

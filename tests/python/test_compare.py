@@ -34,27 +34,41 @@ def two_files(tmp_path: Path) -> tuple[Path, Path]:
     return before, after
 
 
-def test_relative_change_and_spread_on_hand_checked_numbers(two_files: tuple[Path, Path]) -> None:
+def test_relative_change_and_u_test_on_hand_checked_numbers(two_files: tuple[Path, Path]) -> None:
     matched, only_before, only_after = compare.compare(compare.load_side(two_files[0]),
                                                        compare.load_side(two_files[1]))
     task, value_task = matched
     assert task.before.real_time_ns == Spread(100.0, 98.0, 104.0)
-    assert task.after.real_time_ns == Spread(92.0, 90.0, 95.0)
+    assert task.after.real_time_ns.values == (90.0, 92.0, 95.0)
     assert task.change_percent == pytest.approx(-8.0)
-    assert task.beyond_spread is True
+    # Fully separated samples of 3 and 3: the exact two-sided p-value is 2 / C(6, 3) = 0.1,
+    # so three repetitions can never show a change at alpha 0.05, however large.
+    assert task.p_value == pytest.approx(0.1)
+    assert task.significant(0.05) is False and task.significant(0.2) is True
     assert value_task.change_percent == pytest.approx((52.0 - 51.0) / 51.0 * 100)
-    assert value_task.beyond_spread is False
+    # 51.0 appears on both sides: with a tie scipy uses the normal approximation, U = 2.
+    assert value_task.p_value == pytest.approx(0.2683, abs=1e-4)
     assert only_before == [("", "factory/kind:completed_task")]
     assert only_after == [("", "factory/kind:from_canceled")]
 
 
-def test_single_repetition_has_no_spread_and_zero_median_no_change(tmp_path: Path) -> None:
+def test_nine_separated_repetitions_are_significant(tmp_path: Path) -> None:
+    before = write_file(tmp_path / "a.json", repetitions("x/k:1", [100.0 + index for index in range(9)]))
+    after = write_file(tmp_path / "b.json", repetitions("x/k:1", [120.0 + index for index in range(9)]))
+    (only,) = compare.compare(compare.load_side(before), compare.load_side(after))[0]
+    # U = 0 with 9 and 9: the normal approximation (with continuity correction) gives 0.00041.
+    assert only.p_value == pytest.approx(0.000412, abs=1e-6)
+    assert only.significant(0.05) is True
+    assert compare.comparison_cells(only, with_config=False, alpha=0.05)[3:6] == ["+19.2 %", "0.0004", "yes"]
+
+
+def test_single_repetition_has_no_test_and_zero_median_no_change(tmp_path: Path) -> None:
     before = write_file(tmp_path / "a.json", repetitions("x/k:1", [0.0]) + repetitions("x/k:2", [5.0]))
     after = write_file(tmp_path / "b.json", repetitions("x/k:1", [3.0]) + repetitions("x/k:2", [6.0, 6.5]))
     first, second = compare.compare(compare.load_side(before), compare.load_side(after))[0]
-    assert first.change_percent is None and first.beyond_spread is None
-    assert second.change_percent == pytest.approx(25.0) and second.beyond_spread is None  # median 6.25
-    assert compare.comparison_cells(first, with_config=False)[3:5] == ["n/a", "n/a"]
+    assert first.change_percent is None and first.p_value is None and first.significant(0.05) is None
+    assert second.change_percent == pytest.approx(25.0) and second.p_value is None  # median 6.25
+    assert compare.comparison_cells(first, with_config=False, alpha=0.05)[3:6] == ["n/a", "n/a", "n/a"]
 
 
 def test_text_and_markdown_output(two_files: tuple[Path, Path]) -> None:
@@ -63,14 +77,15 @@ def test_text_and_markdown_output(two_files: tuple[Path, Path]) -> None:
     lines = finished.stdout.splitlines()
     task_line = next(line for line in lines if "impl:task/" in line)
     assert task_line.split("  ")[0] == "cache_lookup/impl:task/payload:int/db:async/hit:0"
-    for text in ("100.0 ns (98.0-104.0)", "92.0 ns (90.0-95.0)", "-8.0 %", "yes", "2.00"):
+    for text in ("100.0 ns (98.0-104.0)", "92.0 ns (90.0-95.0)", "-8.0 %", "0.1000", "no", "2.00"):
         assert text in task_line
+    assert "Note: some benchmarks have only 3 repetitions a side; the U test needs 9 or more" in finished.stdout
     assert lines[-5:] == ["Only in A (1):", "- factory/kind:completed_task", "",
                           "Only in B (1):", "- factory/kind:from_canceled"]
 
     markdown = run_script("compare", *two_files, "--markdown", "--threshold", "5").stdout
     assert ("| cache_lookup/impl:task/payload:int/db:async/hit:0 | 100.0 ns (98.0-104.0) | 92.0 ns (90.0-95.0) "
-            "| -8.0 % | yes | 2.00 | 2.00 |") in markdown
+            "| -8.0 % | 0.1000 | no | 2.00 | 2.00 |") in markdown
     assert "impl:value_task/" not in markdown
     assert "1 of 2 benchmarks changed by less than 5 % and are not shown." in markdown
 
@@ -79,13 +94,14 @@ def test_run_directories_match_by_configuration(tmp_path: Path) -> None:
     after = tmp_path / "after"
     shutil.copytree(FIXTURE_RUN, after)
     (after / "bench" / "gcc-mimalloc.json").unlink()
+    (after / "counts" / "gcc-mimalloc.json").unlink()
     meta = json.loads((after / "meta.json").read_text())
     meta["configurations"].remove("gcc-mimalloc")
     (after / "meta.json").write_text(json.dumps(meta))
     finished = run_script("compare", FIXTURE_RUN, after, "--markdown")
     assert finished.returncode == 0, finished.stderr
     assert "| gcc-glibc | cache_lookup/impl:task/payload:int/db:async/hit:0 | 420.0 ns (413.7-432.6) " \
-           "| 420.0 ns (413.7-432.6) | +0.0 % | no | 2.00 | 2.00 |" in finished.stdout
+           "| 420.0 ns (413.7-432.6) | +0.0 % | 1.0000 | no | 2.00 | 2.00 |" in finished.stdout
     assert "Only in A (27):" in finished.stdout
     assert "- gcc-mimalloc: cache_lookup/impl:sync/payload:int/db:async/hit:0" in finished.stdout
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import FIXTURE_RUN, FIXTURES, repetitions, write_run
+from conftest import FIXTURE_RUN, FIXTURES, cache_entries, made_up_run, repetitions, write_run
 
 import vtb_results
 from vtb_results import ResultsError, Spread
@@ -39,14 +40,60 @@ def test_spread_is_median_min_max_and_overlap_is_inclusive() -> None:
 
 def test_fixture_run_groups_repetitions_and_ignores_aggregates() -> None:
     run = vtb_results.load_run(FIXTURE_RUN)
-    assert list(run.configs) == ["gcc-glibc", "gcc-glibc-nocount", "gcc-mimalloc", "clang-glibc"]
+    assert list(run.configs) == ["gcc-glibc", "gcc-mimalloc", "clang-glibc"]
     bench = run.find("gcc", "glibc", "cache_lookup", impl="task", payload="int", db="async", hit=0)
-    assert bench.repetitions == 3
+    assert bench.repetitions == 5
     assert bench.real_time_ns == Spread(420.0, 413.7, 432.6)
     assert bench.counter("allocs_per_op") == Spread(2.0, 2.0, 2.0)
-    assert run.config("gcc", "glibc", counting=False).find(
-        "cache_lookup", impl="task", payload="int", db="async", hit=0).counters == {}
+    gcc_glibc = run.config("gcc", "glibc")
+    assert gcc_glibc.path == FIXTURE_RUN / "bench" / "gcc-glibc.json"
+    assert gcc_glibc.counting_path == FIXTURE_RUN / "counts" / "gcc-glibc.json"
+    footprint = gcc_glibc.find("footprint", impl="task")
+    assert footprint.real_time_ns is None and footprint.counter("handle_sizeof") is not None
     assert run.goroutine["bytes_per_goroutine"] == 2731.5 and run.misuse is None
+
+
+def test_times_come_from_the_timing_pass_and_counters_from_the_counting_pass(tmp_path: Path) -> None:
+    run = made_up_run(tmp_path, cache_entries("task", 0, [10.0, 11.0, 12.0], 1.0))
+    bench = run.find("gcc", "glibc", "cache_lookup", impl="task", payload="int", db="async", hit=0)
+    assert bench.real_time_ns == Spread(11.0, 10.0, 12.0) and bench.counter("allocs_per_op") == Spread(1.0, 1.0, 1.0)
+    timing = json.loads((run.directory / "bench" / "gcc-glibc.json").read_text())
+    assert all("allocs_per_op" not in entry for entry in timing["benchmarks"])
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda run: swap_counting_context(run, "bench", "on"),
+     "bench/gcc-glibc.json: its context says vtb_counting='on', but this pass must come from vtbench "
+     "(vtb_counting='off')"),
+    (lambda run: swap_counting_context(run, "counts", "off"),
+     "counts/gcc-glibc.json: its context says vtb_counting='off', but this pass must come from vtbench_counting "
+     "(vtb_counting='on')"),
+    (lambda run: drop_counted(run), "counts/gcc-glibc.json: has no counted run of "
+     "cache_lookup/impl:task/payload:int/db:async/hit:0, which gcc-glibc.json timed"),
+    (lambda run: (run / "counts" / "gcc-glibc.json").unlink(),
+     "counts/gcc-glibc.json: missing (configuration gcc-glibc is listed in meta.json)"),
+])
+def test_a_mislabelled_or_incomplete_pass_is_refused(tmp_path: Path, damage: Any, message: str) -> None:
+    directory = write_run(tmp_path / "run", {"gcc-glibc": cache_entries("task", 0, [10.0, 11.0], 1.0)})
+    damage(directory)
+    with pytest.raises(vtb_results.ResultsError) as raised:
+        vtb_results.load_run(directory)
+    assert str(raised.value) == f"{directory}/{message}"
+
+
+def swap_counting_context(run: Path, directory: str, value: str) -> None:
+    path = run / directory / "gcc-glibc.json"
+    document = json.loads(path.read_text())
+    document["context"]["vtb_counting"] = value
+    path.write_text(json.dumps(document))
+
+
+def drop_counted(run: Path) -> None:
+    path = run / "counts" / "gcc-glibc.json"
+    document = json.loads(path.read_text())
+    for entry in document["benchmarks"]:
+        entry["name"] = entry["name"].replace("hit:0", "hit:50")
+    path.write_text(json.dumps(document))
 
 
 def test_time_units_are_normalised_to_nanoseconds(tmp_path: Path) -> None:

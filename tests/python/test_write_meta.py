@@ -5,13 +5,11 @@ and no meta.json."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import write_meta  # noqa: E402
+import write_meta
 
 GCC_CONTEXT = {"vtb_compiler": "gcc", "vtb_compiler_version": "12.2.0", "vtb_cxx_flags": "-O2 -DNDEBUG -std=c++20",
                "vtb_benchmark_library_build": "debug"}
@@ -30,13 +28,13 @@ def make_run(tmp_path: Path, contexts: dict[str, dict[str, str]]) -> Path:
 def arguments(run_dir: Path, configurations: str, pinned: str = "1") -> list[str]:
     return [str(run_dir), "--run-id", "20261126-010203-abc1234", "--command", "./run_all.sh --quick", "--quick",
             "--started", "2026-11-26T01:02:03Z", "--finished", "2026-11-26T01:03:50Z", "--git-revision", "abc1234",
-            "--repetitions", "2", "--min-time", "0.01", "--pinned-core", pinned, "--configurations", configurations]
+            "--repetitions", "2", "--min-time", "0.01", "--pinned-core", pinned, "--counting-iterations", "2000",
+            "--configurations", configurations]
 
 
 def test_meta_json_records_the_run_and_what_the_binaries_said(tmp_path: Path) -> None:
-    run_dir = make_run(tmp_path, {"gcc-glibc": GCC_CONTEXT, "clang-mimalloc": CLANG_CONTEXT,
-                                  "gcc-glibc-nocount": GCC_CONTEXT})
-    assert write_meta.main(arguments(run_dir, "gcc-glibc,clang-mimalloc,gcc-glibc-nocount")) == 0
+    run_dir = make_run(tmp_path, {"gcc-glibc": GCC_CONTEXT, "clang-mimalloc": CLANG_CONTEXT})
+    assert write_meta.main(arguments(run_dir, "gcc-glibc,clang-mimalloc")) == 0
     meta = json.loads((run_dir / "meta.json").read_text())
     assert meta["run_id"] == "20261126-010203-abc1234"
     assert meta["quick"] is True
@@ -45,7 +43,10 @@ def test_meta_json_records_the_run_and_what_the_binaries_said(tmp_path: Path) ->
     assert meta["cxx_flags"] == "-O2 -DNDEBUG -std=c++20"
     assert meta["allocators"] == ["glibc", "mimalloc"]
     assert meta["pinned_core"] == 1
-    assert meta["configurations"] == ["gcc-glibc", "clang-mimalloc", "gcc-glibc-nocount"]
+    assert meta["configurations"] == ["gcc-glibc", "clang-mimalloc"]
+    assert meta["passes"]["timing"] == {"binary": "vtbench", "files": "bench/<configuration>.json", "counting": False,
+                                        "repetitions": 2, "min_time": 0.01, "random_interleaving": True}
+    assert meta["passes"]["counting"]["iterations"] == 2000
     assert meta["notes"] == [write_meta.DEBUG_LIBRARY_NOTE]
     assert meta["machine"]["cores"] >= 1
     assert not list(run_dir.glob(".meta.json.*"))

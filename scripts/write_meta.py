@@ -98,10 +98,8 @@ def build_facts(contexts: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 def allocators_of(configurations: list[str]) -> list[str]:
-    """The allocators of the counting configurations (gcc-mimalloc, not gcc-glibc-nocount),
-    in the suite's order."""
-    named = {configuration.split("-")[1] for configuration in configurations
-             if "-" in configuration and not configuration.endswith("-nocount")}
+    """The allocators of the configurations (gcc-mimalloc -> mimalloc), in the suite's order."""
+    named = {configuration.split("-")[1] for configuration in configurations if "-" in configuration}
     return [allocator for allocator in KNOWN_ALLOCATORS if allocator in named]
 
 
@@ -130,6 +128,14 @@ def build_meta(arguments: argparse.Namespace, machine: dict[str, Any],
         "allocators": allocators_of(arguments.configurations),
         "repetitions": arguments.repetitions,
         "min_time": arguments.min_time,
+        "passes": {
+            "timing": {"binary": "vtbench", "files": "bench/<configuration>.json", "counting": False,
+                       "repetitions": arguments.repetitions, "min_time": arguments.min_time,
+                       "random_interleaving": True},
+            "counting": {"binary": "vtbench_counting", "files": "counts/<configuration>.json", "counting": True,
+                         "iterations": arguments.counting_iterations,
+                         "warm_up": f"one untimed run of {arguments.counting_iterations} iterations first"},
+        },
         "pinned_core": arguments.pinned_core,
         "configurations": arguments.configurations,
         "notes": notes,
@@ -170,8 +176,10 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--repetitions", type=int, required=True)
     parser.add_argument("--min-time", type=float, required=True, help="--benchmark_min_time in seconds")
     parser.add_argument("--pinned-core", type=pinned_core, required=True, help="core number, or 'none'")
+    parser.add_argument("--counting-iterations", type=int, required=True,
+                        help="iterations per benchmark of the counting pass (vtbench_counting --iterations)")
     parser.add_argument("--configurations", required=True, type=lambda text: text.split(","),
-                        help="comma-separated, e.g. gcc-glibc,gcc-glibc-nocount")
+                        help="comma-separated, e.g. gcc-glibc,gcc-mimalloc")
     return parser.parse_args(argv)
 
 
