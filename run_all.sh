@@ -34,6 +34,11 @@ QUICK_MIN_TIME=0.01
 QUICK_VTBENCH_FLAGS=(--hit=0,50,90,100 --payload=int)
 QUICK_FILTER=""
 COUNTING_ITERATIONS=2000            # the counting pass: two whole key cycles, so counts are exact
+# scripts/callgrind_check.py (cachegrind, about 1 s a run, two at a time): the full run
+# measures every implementation at 0/90/100 % hits; --quick five of them at 0 and 100 %.
+FULL_CALLGRIND_FLAGS=()
+# shellcheck disable=SC2054
+QUICK_CALLGRIND_FLAGS=(--impl=sync,task,value_task,value_task_source,pooled_value_task --hit=0,100 --iterations=10000)
 PINNED_CORE=1                       # taskset -c PINNED_CORE when there is more than one core
 TEST_PRESETS=(gcc clang asan tsan)
 BENCHMARK_TARGETS=(vtbench vtbench_counting vtb_misuse_table)
@@ -481,15 +486,18 @@ run_benchmarks() {
     --counting-iterations "$COUNTING_ITERATIONS" --configurations "$(IFS=, && echo "${configurations[*]}")"
   log "== Benchmarks done in $(duration $((SECONDS - started_seconds))): $out_dir"
 
-  # The cross-checks run on the timing binary (nothing counted), GCC's where it was built.
+  # The cross-checks use GCC's binaries where they were built: heaptrack the counting
+  # binary (whose own counts it checks), cachegrind the timing binary (nothing counted).
   local probe_compiler=${used_compilers[0]} failed_scripts=()
   ! contains gcc "${used_compilers[@]}" || probe_compiler=gcc
-  local probe_binary=build/$probe_compiler/harness/vtbench
   write_misuse_table "$out_dir" "$probe_compiler" || failed_scripts+=(vtb_misuse_table)
   write_goroutine_probe "$out_dir" || failed_scripts+=(goroutine-probe)
-  run_analysis_script heaptrack_check.py "$out_dir" --binary "$probe_binary" || failed_scripts+=(heaptrack_check.py)
-  run_analysis_script callgrind_check.py "$out_dir" --binary "$probe_binary" --config "$probe_compiler-glibc" ||
-    failed_scripts+=(callgrind_check.py)
+  run_analysis_script heaptrack_check.py "$out_dir" --binary "build/$probe_compiler/harness/vtbench_counting" ||
+    failed_scripts+=(heaptrack_check.py)
+  local callgrind_flags=("${FULL_CALLGRIND_FLAGS[@]}")
+  ! $quick || callgrind_flags=("${QUICK_CALLGRIND_FLAGS[@]}")
+  run_analysis_script callgrind_check.py "$out_dir" --binary "build/$probe_compiler/harness/vtbench" \
+    --config "$probe_compiler-glibc" "${callgrind_flags[@]}" || failed_scripts+=(callgrind_check.py)
   run_analysis_script charts.py "$out_dir" || failed_scripts+=(charts.py)
   run_analysis_script report.py "$out_dir" || failed_scripts+=(report.py)
   if ((${#failed_scripts[@]} > 0)); then

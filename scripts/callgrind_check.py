@@ -1,7 +1,7 @@
 """Instructions, branch mispredictions and cache misses per operation under valgrind: the
 deterministic cost, and a regression check.
 
-    callgrind_check.py RUN_DIR --binary PATH [--iterations N] [--config gcc-glibc] [--impl a,b]
+    callgrind_check.py RUN_DIR --binary PATH [--iterations N] [--config gcc-glibc] [--impl a,b] [--hit 0,90,100]
                        [--check-baseline FILE [--tolerance 0.10]] [--write-baseline FILE]
     callgrind_check.py --binary PATH --check-baseline FILE [--tolerance 0.10] [--impl a,b]
     callgrind_check.py --binary PATH --write-baseline FILE
@@ -19,7 +19,7 @@ digits of the iteration count (Google Benchmark prints it and matches the filter
 the name '.../iterations:N'), so N and 2N must have the same number of digits (N starting
 with 1 to 4: 40000 and 80000, not 50000 and 100000).
 
-With RUN_DIR, hit:0, 90 and 100 are measured and RUN_DIR/callgrind.json is written
+With RUN_DIR, hit:0, 90 and 100 (or --hit) are measured and RUN_DIR/callgrind.json is written
 (docs/results-format.md; 'config' is --config). Without RUN_DIR only hit:100 is measured,
 which is all a baseline holds.
 
@@ -395,6 +395,17 @@ def implementation_list(text: str) -> list[str]:
     return names
 
 
+def hit_list(text: str) -> tuple[int, ...]:
+    """argparse type: '0,90,100' -> (0, 90, 100), each an integer 0..100, none twice."""
+    try:
+        hits = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers 0..100, got {text!r}") from None
+    if not all(0 <= hit <= 100 for hit in hits) or len(set(hits)) != len(hits):
+        raise argparse.ArgumentTypeError(f"expected distinct integers 0..100, got {text!r}")
+    return hits
+
+
 def iteration_count(text: str) -> int:
     """argparse type: a positive N whose double has as many digits (the start-up cost depends on them)."""
     iterations = positive_int(text)
@@ -425,6 +436,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the bench/<config>.json the rows belong to; must match the binary (default gcc-glibc)")
     parser.add_argument("--impl", type=implementation_list, metavar="A,B",
                         help="implementations to measure (default: all of the binary's --list-impls)")
+    parser.add_argument("--hit", type=hit_list, default=HIT_RATIOS, metavar="H,H",
+                        help=f"hit ratios to measure with RUN_DIR (default {','.join(map(str, HIT_RATIOS))})")
     parser.add_argument("--check-baseline", type=Path, metavar="FILE",
                         help="compare the hit:100 rows with this baseline; exit 1 on a rise beyond --tolerance")
     parser.add_argument("--tolerance", type=non_negative_float, default=0.10,
@@ -449,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             parser.error(f"--impl: {', '.join(unknown)} not in {binary} --list-impls ({', '.join(available)})")
         implementations = list(dict.fromkeys(args.impl or available))
-        hits = HIT_RATIOS if args.run_dir is not None else (BASELINE_HIT,)
+        hits = args.hit if args.run_dir is not None else (BASELINE_HIT,)
         configurations = [(impl, hit) for impl in implementations for hit in hits]
         started = time.monotonic()
         rows = []

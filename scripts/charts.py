@@ -3,10 +3,13 @@
     /usr/bin/python3 scripts/charts.py RUN_DIR [--out DIR]
 
 Charts: allocs_per_op (per compiler, glibc), latency (per allocator, gcc),
-allocator_comparison (gcc, hits 0/90/100), bytes_per_op_string (string payload) and
-multi_await (claim C9: time per operation against the number of awaiters, per compiler,
-glibc). A chart whose data the run lacks is skipped with a one-line notice; a run without
-any cache_lookup benchmark is an error.
+relative_latency (time relative to task at the same hit ratio, per compiler, glibc, so
+crossovers show), allocator_comparison (each implementation's time under each allocator
+relative to glibc, per compiler and hit ratio, with sync as the layout control),
+bytes_per_op_string (string payload) and multi_await (claim C9: time per operation
+against the number of awaiters, per compiler, glibc). Every time is the timing pass's;
+every count the counting pass's. A chart whose data the run lacks is skipped with a
+one-line notice; a run without any cache_lookup benchmark is an error.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from report_costs import (  # noqa: E402
+    ALLOCATOR_HITS, BASELINE_ALLOCATOR, CONTROL_IMPLEMENTATION, allocator_effects,
+)
 from vtb_results import (  # noqa: E402
     CHART_NAMES, KNOWN_IMPLEMENTATIONS, ResultsError, Run, ScriptArgumentParser, Spread, atomic_write, cache_sweep,
     implementation_sort_key, load_run, multi_await_sweep, run_main,
@@ -41,7 +47,7 @@ VIA_COLOURS = {"task": KNOWN_COLOURS["task"], "as_task": KNOWN_COLOURS["value_ta
 STATE_LINE_STYLES = {"completed": "-", "pending": "--"}
 LINE_MARKERS = ("o", "s", "^", "v", "D", "P", "X", "*", "h", "<", ">", "p")
 ALLOCATOR_HATCHES = ("", "//", "..", "xx", "\\\\", "++")
-COMPARISON_HITS = (0, 90, 100)
+RELATIVE_TO = "task"  # relative_latency: every implementation's time over this one's
 ZERO_MARGIN = 0.04  # sweep charts: room below 0, as a fraction of the top of the axis
 
 Series = dict[str, list[tuple[int, Spread]]]  # implementation -> [(hit %, value)]
@@ -166,43 +172,76 @@ def bytes_per_op_string_chart(run: Run, colours: dict[str, str]) -> Figure:
         "bytes per operation (B)")
 
 
-def allocator_comparison_chart(run: Run, colours: dict[str, str]) -> Figure:
-    """Grouped bars: one group per implementation, one bar per allocator, one panel per hit ratio."""
-    timings = {allocator: series(run, "gcc", allocator, "int", "real_time_ns") for allocator in run.allocators()}
-    timings = {allocator: data for allocator, data in timings.items() if data}
-    if len(timings) < 2:
-        raise MissingData(f"needs gcc cache_lookup timings under at least two allocators, found {len(timings)}")
-    by_hit = {hit: {allocator: {impl: value for impl, points in data.items() for point_hit, value in points
-                                if point_hit == hit}
-                    for allocator, data in timings.items()}
-              for hit in COMPARISON_HITS}
-    by_hit = {hit: cells for hit, cells in by_hit.items() if any(cells.values())}
-    if not by_hit:
-        raise MissingData(f"no gcc cache_lookup timings at hit ratios {', '.join(map(str, COMPARISON_HITS))} %")
+def relative_latency_chart(run: Run, colours: dict[str, str]) -> Figure:
+    """Each implementation's median time divided by task's at the same hit ratio (glibc, int, async)."""
+    panels = []
+    for compiler in run.compilers():
+        timings = series(run, compiler, "glibc", "int", "real_time_ns")
+        reference = dict(timings.get(RELATIVE_TO, []))
+        relative = {impl: [(hit, ratio_spread(value, reference[hit])) for hit, value in points if hit in reference]
+                    for impl, points in timings.items()}
+        relative = {impl: points for impl, points in relative.items() if points}
+        if reference and relative:
+            panels.append((f"{compiler} + glibc", relative))
+    if not panels:
+        raise MissingData(f"no cache_lookup timings of {RELATIVE_TO} and others for glibc, int payload, async db")
+    figure = sweep_figure(f"Time per operation relative to {RELATIVE_TO} at the same hit ratio (glibc, int payload, "
+                          f"async db; below 1: faster than {RELATIVE_TO})",
+                          panels, f"time / {RELATIVE_TO}'s time (log scale)", colours, spread_band=False,
+                          log_scale=True)
+    for axes in figure.axes[:len(panels)]:
+        axes.axhline(1.0, color="black", linewidth=0.8, linestyle=":")
+    return figure
 
-    allocators = list(timings)
-    implementations = sorted({impl for cells in by_hit.values() for values in cells.values() for impl in values},
-                             key=implementation_sort_key)
+
+def ratio_spread(value: Spread, reference: Spread) -> Spread:
+    """The median ratio, with the ratio of the extremes as its range."""
+    return Spread(value.median / reference.median, value.low / reference.high, value.high / reference.low)
+
+
+def allocator_comparison_chart(run: Run, colours: dict[str, str]) -> Figure:
+    """Grouped bars of time relative to glibc: one group per implementation, one bar per allocator, one
+    panel per compiler and hit ratio; sync (no allocation) is the layout control, drawn first."""
+    panels = []
+    for compiler in run.compilers():
+        effects = allocator_effects(run, compiler)
+        for hit in ALLOCATOR_HITS:
+            cells = {impl: {allocator: effect for (allocator, effect_hit), effect in by_key.items() if effect_hit == hit}
+                     for impl, by_key in effects.items()}
+            cells = {impl: by_allocator for impl, by_allocator in cells.items() if by_allocator}
+            if cells:
+                panels.append((f"{compiler}, {hit} % hits", cells))
+    if not panels:
+        raise MissingData("needs cache_lookup timings under glibc and at least one other allocator")
+    allocators = [allocator for allocator in run.allocators() if allocator != BASELINE_ALLOCATOR]
+    implementations = sorted({impl for _, cells in panels for impl in cells}, key=implementation_sort_key)
     bar_width = 0.8 / len(allocators)
-    panel_width = max(4.0, 0.6 * len(implementations))
-    figure, axes_row = plt.subplots(1, len(by_hit), figsize=(panel_width * len(by_hit), 4.8),
-                                    squeeze=False, constrained_layout=True)
-    for axes, (hit, cells) in zip(axes_row[0], by_hit.items()):
+    columns = min(3, len(panels))
+    rows = -(-len(panels) // columns)
+    panel_width = max(4.0, 0.55 * len(implementations))
+    figure, axes_grid = plt.subplots(rows, columns, figsize=(panel_width * columns, 4.4 * rows), squeeze=False,
+                                     constrained_layout=True)
+    all_axes = list(axes_grid.flat)
+    for unused in all_axes[len(panels):]:
+        unused.set_visible(False)
+    for axes, (title, cells) in zip(all_axes, panels):
         for allocator_index, allocator in enumerate(allocators):
             for impl_index, implementation in enumerate(implementations):
-                value = cells[allocator].get(implementation)
-                if value is None:
+                effect = cells.get(implementation, {}).get(allocator)
+                if effect is None:
                     continue
-                axes.bar(impl_index + (allocator_index - (len(allocators) - 1) / 2) * bar_width, value.median,
-                         bar_width, yerr=[[value.median - value.low], [value.high - value.median]],
-                         color=colours[implementation], edgecolor="black", linewidth=0.5,
-                         hatch=ALLOCATOR_HATCHES[allocator_index % len(ALLOCATOR_HATCHES)], capsize=2)
-        axes.set_xticks(range(len(implementations)), implementations, rotation=45, ha="right")
-        axes.set_title(f"{hit} % hits")
-        axes.set_ylabel("time per operation (ns)")
+                axes.bar(impl_index + (allocator_index - (len(allocators) - 1) / 2) * bar_width, effect.ratio,
+                         bar_width, bottom=0, color=colours[implementation], edgecolor="black",
+                         linewidth=1.6 if effect.significant else 0.4,
+                         hatch=ALLOCATOR_HATCHES[allocator_index % len(ALLOCATOR_HATCHES)])
+        labels = [f"{impl}\n(control)" if impl == CONTROL_IMPLEMENTATION else impl for impl in implementations]
+        axes.set_xticks(range(len(implementations)), labels, rotation=45, ha="right")
+        axes.axhline(1.0, color="black", linewidth=0.8, linestyle=":")
+        axes.set_title(title)
+        axes.set_ylabel("time / glibc's time")
         axes.grid(True, axis="y", alpha=0.3)
-    figure.suptitle("Time per operation by allocator (gcc, int payload, async db; bar: median, "
-                    "whiskers: min-max of repetitions; colour: implementation)")
+    figure.suptitle("Time per operation relative to glibc (int payload, async db; bar: median ratio, thick edge: "
+                    "significant by U test; sync makes no allocation, so its bar shows layout effects)")
     handles = [Patch(facecolor="white", edgecolor="black", hatch=ALLOCATOR_HATCHES[index % len(ALLOCATOR_HATCHES)],
                      label=allocator) for index, allocator in enumerate(allocators)]
     figure.legend(handles=handles, title="allocator", loc="center left", bbox_to_anchor=(1.0, 0.5))
@@ -245,8 +284,17 @@ def multi_await_chart(run: Run, colours: dict[str, str]) -> Figure:
     return figure
 
 
-CHARTS: dict[str, Callable[[Run, dict[str, str]], Figure]] = dict(zip(CHART_NAMES, (
-    allocs_per_op_chart, latency_chart, allocator_comparison_chart, bytes_per_op_string_chart, multi_await_chart)))
+# Registered by name; CHART_NAMES (vtb_results) is the order the report embeds them in.
+CHARTS: dict[str, Callable[[Run, dict[str, str]], Figure]] = {
+    "allocs_per_op": allocs_per_op_chart,
+    "latency": latency_chart,
+    "relative_latency": relative_latency_chart,
+    "allocator_comparison": allocator_comparison_chart,
+    "bytes_per_op_string": bytes_per_op_string_chart,
+    "multi_await": multi_await_chart,
+}
+if set(CHARTS) != set(CHART_NAMES):
+    raise ImportError(f"charts.py draws {sorted(CHARTS)} but vtb_results.CHART_NAMES lists {sorted(CHART_NAMES)}")
 
 
 def save(figure: Figure, out_dir: Path, name: str) -> list[Path]:

@@ -1,6 +1,6 @@
 """Cross-check the counting allocator's allocs_per_op against heaptrack.
 
-    /usr/bin/python3 scripts/heaptrack_check.py RUN_DIR --binary build/gcc/harness/vtbench
+    /usr/bin/python3 scripts/heaptrack_check.py RUN_DIR --binary build/gcc/harness/vtbench_counting
                                                 [--iterations N] [--tolerance 0.02]
 
 For cache_lookup x impl {task, value_task, value_task_source} x hit {0, 100} (int
@@ -132,7 +132,7 @@ def format_table(rows: list[CheckRow]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = ScriptArgumentParser(prog=PROG, description=__doc__)
     parser.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="results/<run-id> directory to write heaptrack.json into")
-    parser.add_argument("--binary", type=Path, required=True, metavar="PATH", help="vtbench binary built with counting")
+    parser.add_argument("--binary", type=Path, required=True, metavar="PATH", help="vtbench_counting (the binary built with counting)")
     parser.add_argument("--iterations", type=positive_int, default=10000, metavar="N",
                         help="iterations of the shorter run; the longer one runs 2N (default 10000)")
     parser.add_argument("--tolerance", type=non_negative_float, default=0.02,

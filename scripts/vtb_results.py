@@ -37,7 +37,8 @@ KNOWN_COMPILERS = ("gcc", "clang")
 KNOWN_VIAS = ("task", "as_task")            # multi_await producers
 KNOWN_STATES = ("completed", "pending")     # multi_await completion states
 # charts/<name>.png and .svg, in the order charts.py draws them
-CHART_NAMES = ("allocs_per_op", "latency", "allocator_comparison", "bytes_per_op_string", "multi_await")
+CHART_NAMES = ("allocs_per_op", "latency", "relative_latency", "allocator_comparison", "bytes_per_op_string",
+               "multi_await")
 KNOWN_ALLOCATORS = ("glibc", "mimalloc", "jemalloc", "tcmalloc")
 
 TIME_UNIT_TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}

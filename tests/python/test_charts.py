@@ -47,7 +47,8 @@ def test_charts_without_data_are_skipped_with_a_notice(tmp_path: Path) -> None:
     assert [line.split(":")[1].strip() for line in notices] == ["skipped allocator_comparison",
                                                                 "skipped bytes_per_op_string", "skipped multi_await"]
     written = sorted(path.name for path in (tmp_path / "elsewhere").iterdir())
-    assert written == ["allocs_per_op.png", "allocs_per_op.svg", "latency.png", "latency.svg"]
+    assert written == ["allocs_per_op.png", "allocs_per_op.svg", "latency.png", "latency.svg", "relative_latency.png",
+                       "relative_latency.svg"]
     assert not (run_dir / "charts").exists()
 
 

@@ -1,0 +1,62 @@
+"""Tests of scripts/report_costs.py: the wrong-way curves and their cachegrind explanation, the allocator
+ratios with the layout control, and the method sentence, computed on made-up runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import cache_entries, made_up_run, write_run
+
+import report_costs
+import vtb_results
+
+STEADY = [100.0, 101.0, 102.0, 103.0, 104.0]
+
+
+def shifted(times: list[float], factor: float) -> list[float]:
+    return [time * factor for time in times]
+
+
+def test_a_time_above_the_miss_time_is_a_bend_and_a_flat_one_is_not(tmp_path: Path) -> None:
+    entries = (cache_entries("task", 0, STEADY, 1.0) + cache_entries("task", 90, shifted(STEADY, 0.5), 1.0)
+               + cache_entries("value_task_coroutine", 0, STEADY, 1.0)
+               + cache_entries("value_task_coroutine", 60, shifted(STEADY, 1.4), 1.0)
+               + cache_entries("value_task_coroutine", 90, shifted(STEADY, 1.2), 1.0))
+    (bend,) = report_costs.bends(made_up_run(tmp_path, entries), "gcc")
+    assert (bend.implementation, bend.hit, bend.bent_hits) == ("value_task_coroutine", 60, [60, 90])
+    assert round(bend.ratio, 2) == 1.4 and bend.p_value < 0.05
+
+
+def test_the_explanation_names_the_costs_that_rose() -> None:
+    bend = report_costs.Bend("gcc", "value_task_coroutine", 90, 1.4, 0.01, [90])
+    costs = {("gcc-glibc", "value_task_coroutine", 0): {"instructions_per_op": 400.0, "branch_mispredicts_per_op": 0.1,
+                                                        "d1_misses_per_op": 0.0, "ll_misses_per_op": 0.0},
+             ("gcc-glibc", "value_task_coroutine", 90): {"instructions_per_op": 402.0,
+                                                         "branch_mispredicts_per_op": 2.3,
+                                                         "d1_misses_per_op": 0.1, "ll_misses_per_op": 0.0}}
+    assert report_costs.explain_bend(bend, costs) == (
+        "per op at 0 % -> 90 %: instructions 400.0 -> 402.0, mispredicted branches 0.1 -> 2.3, D1 misses 0.0 -> 0.1, "
+        "LL misses 0.0 -> 0.0: mispredicted branches rise")
+    assert report_costs.explain_bend(report_costs.Bend("clang", "task", 90, 1.4, 0.01, [90]), costs) == \
+        "no cachegrind figures for clang-glibc (callgrind.json covers the probe compiler only)"
+
+
+def test_allocator_ratios_and_a_control_that_moved(tmp_path: Path) -> None:
+    glibc = cache_entries("sync", 0, STEADY, 0.0) + cache_entries("task", 0, STEADY, 1.0)
+    mimalloc = cache_entries("sync", 0, shifted(STEADY, 1.6), 0.0) + cache_entries("task", 0, STEADY, 1.0)
+    run = vtb_results.load_run(write_run(tmp_path / "run", {"gcc-glibc": glibc, "gcc-mimalloc": mimalloc}))
+    effects = report_costs.allocator_effects(run, "gcc")
+    assert round(effects["sync"][("mimalloc", 0)].ratio, 2) == 1.6 and effects["sync"][("mimalloc", 0)].significant
+    assert effects["task"][("mimalloc", 0)].ratio == 1.0 and not effects["task"][("mimalloc", 0)].significant
+    sentence = report_costs.control_sentence("gcc", effects)
+    assert "runs at mimalloc 1.60x (p 0.0079) of glibc's time; it moved beyond noise under mimalloc" in sentence
+    text = "\n".join(report_costs.allocator_section(run))
+    assert "| sync (control) | 1.60x* |" in text and "| task | 1.00x |" in text
+
+
+def test_the_method_sentence_comes_from_meta_json(tmp_path: Path) -> None:
+    run = made_up_run(tmp_path, cache_entries("task", 0, STEADY, 1.0))
+    run.meta["passes"] = {"timing": {"repetitions": 9, "min_time": 0.02}, "counting": {"iterations": 2000}}
+    sentence = report_costs.method_paragraph(run)
+    assert "9 repetitions per benchmark, interleaved at random, min time 0.02 s each" in sentence
+    assert "vtbench_counting: 2000 iterations per benchmark after one untimed warm-up run" in sentence
