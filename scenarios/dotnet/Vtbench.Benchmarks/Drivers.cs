@@ -5,6 +5,7 @@
 // benchmark counts per operation is the implementation's own.
 using System;
 using System.Runtime.CompilerServices;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace Vtbench.Benchmarks;
@@ -19,11 +20,17 @@ public static class Driver<T, TP> where TP : struct, IPayload<T>
         return checksum;
     }
 
-    public static ulong RunTask<TImpl>(CacheService<T, TP> service, int operations) where TImpl : ITaskImpl =>
-        Complete(service.Loop, DriveTask<TImpl>(service, operations));
+    public static ulong RunTask<TImpl>(CacheService<T, TP> service, int operations) where TImpl : ITaskImpl
+    {
+        using var scope = new NoSynchronizationContext();
+        return Complete(service.Loop, DriveTask<TImpl>(service, operations));
+    }
 
-    public static ulong RunValueTask<TImpl>(CacheService<T, TP> service, int operations) where TImpl : IValueTaskImpl =>
-        Complete(service.Loop, DriveValueTask<TImpl>(service, operations));
+    public static ulong RunValueTask<TImpl>(CacheService<T, TP> service, int operations) where TImpl : IValueTaskImpl
+    {
+        using var scope = new NoSynchronizationContext();
+        return Complete(service.Loop, DriveValueTask<TImpl>(service, operations));
+    }
 
     /// <summary>The driver's own cost, hit path: the loop and the key, no lookup (checksum: the keys).</summary>
     public static ulong RunEmpty(CacheService<T, TP> service, int operations)
@@ -37,8 +44,11 @@ public static class Driver<T, TP> where TP : struct, IPayload<T>
     /// The driver's own cost, miss path: every operation awaits the database request itself
     /// (post, loop turn, resume, making the payload), with no cache and no implementation.
     /// </summary>
-    public static ulong RunLoopRoundTrip(CacheService<T, TP> service, int operations) =>
-        Complete(service.Loop, DriveRoundTrip(service, operations));
+    public static ulong RunLoopRoundTrip(CacheService<T, TP> service, int operations)
+    {
+        using var scope = new NoSynchronizationContext();
+        return Complete(service.Loop, DriveRoundTrip(service, operations));
+    }
 
     /// <summary>Runs the loop until the driver completes, then reads its result (once).</summary>
     public static ulong Complete(RunLoop loop, ValueTask<ulong> driver)
@@ -75,6 +85,26 @@ public static class Driver<T, TP> where TP : struct, IPayload<T>
         ulong checksum = 0;
         for (int i = 0; i < operations; ++i) checksum += TP.Checksum(await service.LoadAsync(service.NextKey()));
         return checksum;
+    }
+}
+
+/// <summary>
+/// Clears the thread's SynchronizationContext for a driver's run (a test runner installs one),
+/// so every continuation runs inline on the loop, as in the benchmarks; restores it after.
+/// </summary>
+public readonly struct NoSynchronizationContext : IDisposable
+{
+    private readonly SynchronizationContext? _saved;
+
+    public NoSynchronizationContext()
+    {
+        _saved = SynchronizationContext.Current;
+        if (_saved is not null) SynchronizationContext.SetSynchronizationContext(null);
+    }
+
+    public void Dispose()
+    {
+        if (_saved is not null) SynchronizationContext.SetSynchronizationContext(_saved);
     }
 }
 
