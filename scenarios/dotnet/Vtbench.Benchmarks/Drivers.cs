@@ -2,7 +2,9 @@
 // whole batch of operations, awaiting each at once, and the benchmark runs the service's loop
 // until the driver is done. The driver is an async method whose box is pooled
 // (PoolingAsyncValueTaskMethodBuilder), so after warm-up it allocates nothing itself: what a
-// benchmark counts per operation is the implementation's own.
+// benchmark counts per operation is the implementation's own. In the runtime-async build the
+// drivers are plain async methods, so awaiting a runtime-async implementation is a direct call
+// (a pooled builder would make every awaited Task materialise).
 using System;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -61,7 +63,9 @@ public static class Driver<T, TP> where TP : struct, IPayload<T>
         return driver.Result;
     }
 
+#if !VTBENCH_RUNTIME_ASYNC
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
     private static async ValueTask<ulong> DriveTask<TImpl>(CacheService<T, TP> service, int operations)
         where TImpl : ITaskImpl
     {
@@ -70,7 +74,9 @@ public static class Driver<T, TP> where TP : struct, IPayload<T>
         return checksum;
     }
 
+#if !VTBENCH_RUNTIME_ASYNC
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
     private static async ValueTask<ulong> DriveValueTask<TImpl>(CacheService<T, TP> service, int operations)
         where TImpl : IValueTaskImpl
     {
@@ -79,7 +85,9 @@ public static class Driver<T, TP> where TP : struct, IPayload<T>
         return checksum;
     }
 
+#if !VTBENCH_RUNTIME_ASYNC
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
     private static async ValueTask<ulong> DriveRoundTrip(CacheService<T, TP> service, int operations)
     {
         ulong checksum = 0;

@@ -1,5 +1,6 @@
 // Writing a JSON document whole: to a temporary file beside the target, then renamed.
 using System.IO;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -7,7 +8,11 @@ namespace Vtbench.Benchmarks;
 
 public static class Json
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new()
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,  // "Task<int>", not "Task\u003Cint\u003E"
+    };
 
     public static void WriteFile(string path, JsonNode document)
     {

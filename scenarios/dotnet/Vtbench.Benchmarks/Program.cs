@@ -35,6 +35,10 @@ public static class Program
             {
                 case "bench": return RunBenchmarks(output, settings, filter);
                 case "misuse": Json.WriteFile(output, MisuseTable.Run()); return 0;
+                case "misuse-cell":
+                    if (args.Length < 3) return Usage("misuse-cell needs RULE COLUMN");
+                    Console.WriteLine(MisuseTable.RunCell(args[1], args[2]).ToJsonString());
+                    return 0;
                 case "footprint": Json.WriteFile(output, Footprint.Run()); return 0;
                 case "meta": Json.WriteFile(output, Meta.Collect(settings)); return 0;
                 default: return Usage($"unknown mode '{mode}'");
