@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scenarios/dotnet/run.sh: vtbench's .NET side (issue 9), for run_all.sh or by hand.
 #
-#   scenarios/dotnet/run.sh [--quick] [--no-runtime-async] OUT_DIR
+#   scenarios/dotnet/run.sh [--quick] [--runtime-async|--no-runtime-async] OUT_DIR
 #       builds Vtbench.Benchmarks (Release) and runs BenchmarkDotNet, the misuse table and
 #       the footprint probe into OUT_DIR, which must be absent or empty. Everything is
 #       written to a staging folder beside OUT_DIR and moved into place at the end, so
@@ -27,11 +27,13 @@ export DOTNET_GENERATE_ASPNET_CERTIFICATE=0
 
 usage() {
   cat <<EOF
-usage: scenarios/dotnet/run.sh [--quick] [--no-runtime-async] OUT_DIR
+usage: scenarios/dotnet/run.sh [--quick] [--runtime-async|--no-runtime-async] OUT_DIR
        scenarios/dotnet/run.sh --test
 
   --quick             fewer hit ratios (int 0,90,100; string 0,100) and a shorter job
-  --no-runtime-async  skip the second build with the runtime-async preview
+  --runtime-async     also build and run the cache scenario with the runtime-async
+                      preview (the default of a full run; --quick skips it)
+  --no-runtime-async  skip that second build
   --test              xunit tests, then the Python loader and integration tests
 
 Exit codes: 0 done, 1 failed, 2 bad usage, $NO_SDK_EXIT no .NET SDK on PATH.
@@ -131,10 +133,13 @@ run_all() {
   if $runtime_async; then
     local ra_started=$SECONDS
     if build_runtime_async; then
-      log "BenchmarkDotNet (runtime-async build: cache scenario)"
-      run_benchmarks "$(program_dll runtime-async)" "$stage/runtime-async/bdn" "${quick_flag[@]}" --filter '*CacheLookup*'
-      dotnet "$(program_dll runtime-async)" meta "$stage/runtime-async/meta.json" "${quick_flag[@]}" ||
-        fail "could not write runtime-async/meta.json"
+      log "BenchmarkDotNet (runtime-async build: cache scenario and driver, int, hit 0/50/90/99/100)"
+      # The runtime loads runtime-async methods only with this switch (else: TypeLoadException,
+      # "the format is invalid").
+      DOTNET_RuntimeAsync=1 run_benchmarks "$(program_dll runtime-async)" "$stage/runtime-async/bdn" \
+        "${quick_flag[@]}" --reduced --filter '*CacheLookupInt*,*DriverInt*'
+      DOTNET_RuntimeAsync=1 dotnet "$(program_dll runtime-async)" meta "$stage/runtime-async/meta.json" \
+        "${quick_flag[@]}" --reduced || fail "could not write runtime-async/meta.json"
       runtime_async_status=measured
     else
       runtime_async_status=build-failed
@@ -175,11 +180,12 @@ build_runtime_async() {
 }
 
 main() {
-  local quick=false runtime_async=true test_mode=false out_dir=""
+  local quick=false runtime_async="" test_mode=false out_dir=""
   while (($# > 0)); do
     case $1 in
       --quick) quick=true ;;
       --no-runtime-async) runtime_async=false ;;
+      --runtime-async) runtime_async=true ;;
       --test) test_mode=true ;;
       -h | --help)
         usage
@@ -199,6 +205,10 @@ main() {
     return
   fi
   [[ -n $out_dir ]] || fail_usage "OUT_DIR is required (see --help)"
+  if [[ -z $runtime_async ]]; then
+    runtime_async=true
+    ! $quick || runtime_async=false
+  fi
   run_all "$out_dir" "$quick" "$runtime_async"
 }
 

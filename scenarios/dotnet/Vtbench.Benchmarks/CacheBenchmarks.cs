@@ -11,14 +11,19 @@ public static class Sweep
 {
     public static bool Quick { get; set; }
 
+    /// <summary>The runtime-async build's sweep (bench --reduced): int only, five ratios.</summary>
+    public static bool Reduced { get; set; }
+
+    public static readonly int[] IntReduced = [0, 50, 90, 99, 100];
+
     public static readonly int[] IntFull = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 100];
     public static readonly int[] IntQuick = [0, 90, 100];
     public static readonly int[] StringFull = [0, 50, 90, 99, 100];
     public static readonly int[] StringQuick = [0, 100];
 
     public static int[] HitPercents(string payload) => payload == "int"
-        ? (Quick ? IntQuick : IntFull)
-        : (Quick ? StringQuick : StringFull);
+        ? (Quick ? IntQuick : Reduced ? IntReduced : IntFull)
+        : (Quick || Reduced ? StringQuick : StringFull);
 }
 
 public abstract class CacheLookupBase<T, TP> where TP : struct, IPayload<T>

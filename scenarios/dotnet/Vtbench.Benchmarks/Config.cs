@@ -24,40 +24,52 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 namespace Vtbench.Benchmarks;
 
 /// <summary>
-/// The job: in process (no child build per benchmark), one launch, a fixed number of warm-up
-/// and measured iterations of a fixed target time each. Full: 3 warm-ups, 7 iterations of
-/// 60 ms; quick: 1 and 3 of 25 ms; smoke (the integration test): 1 and 2 of 10 ms.
+/// The job: in process (no child build per benchmark), one launch, fixed warm-up and measured
+/// iteration counts. The cache and driver classes (1000 operations per invocation) use a fixed
+/// invocation count per iteration (no pilot stage) and no overhead evaluation (negligible at
+/// 1000 operations per invocation); the per-call classes (Factory, CopyCost) keep both, with a
+/// target iteration time. Full: 2 warm-ups, 9 iterations, 64 invocations (64,000 operations) or
+/// 30 ms; quick: 1 and 3, 32 invocations or 15 ms; smoke (the integration test): 1 and 2, 16 or 10 ms.
 /// </summary>
 public sealed record JobSettings(string Name, bool Quick, bool Smoke, int WarmupCount, int IterationCount,
-                                 int IterationTimeMs)
+                                 int IterationTimeMs, int InvocationCount)
 {
     public const string ToolchainName = "InProcessEmitToolchain";
+    public const int UnrollFactor = 16;
 
     public static JobSettings For(bool quick, bool smoke) =>
-        smoke ? new JobSettings("smoke", false, true, 1, 2, 10)
-        : quick ? new JobSettings("quick", true, false, 1, 3, 25)
-        : new JobSettings("full", false, false, 3, 7, 60);
+        smoke ? new JobSettings("smoke", false, true, 1, 2, 10, 16)
+        : quick ? new JobSettings("quick", true, false, 1, 3, 15, 32)
+        : new JobSettings("full", false, false, 2, 9, 30, 64);
 
-    public Job CreateJob() => Job.Default
-        .WithToolchain(InProcessEmitToolchain.Instance)
-        .WithLaunchCount(1)
-        .WithWarmupCount(WarmupCount)
-        .WithIterationCount(IterationCount)
-        .WithIterationTime(TimeInterval.FromMilliseconds(IterationTimeMs))
-        .WithId($"vtbench-{Name}");
+    /// <param name="perOperation">
+    /// true for the cache and driver classes: a fixed invocation count and no overhead evaluation.
+    /// </param>
+    public Job CreateJob(bool perOperation)
+    {
+        Job job = Job.Default
+            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithLaunchCount(1)
+            .WithWarmupCount(WarmupCount)
+            .WithIterationCount(IterationCount)
+            .WithId($"vtbench-{Name}");
+        return perOperation
+            ? job.WithEvaluateOverhead(false).WithInvocationCount(InvocationCount).WithUnrollFactor(UnrollFactor)
+            : job.WithIterationTime(TimeInterval.FromMilliseconds(IterationTimeMs));
+    }
 
-    public IConfig CreateConfig(string outDir, string? filter)
+    public IConfig CreateConfig(string outDir, string? filter, bool perOperation, string logName)
     {
         ManualConfig config = ManualConfig.CreateEmpty()
-            .AddJob(CreateJob())
+            .AddJob(CreateJob(perOperation))
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddColumnProvider(DefaultColumnProviders.Instance)
             .AddExporter(JsonExporter.Full, MarkdownExporter.GitHub)
-            .AddLogger(new StreamLogger(Path.Combine(outDir, "bdn.log")))
+            .AddLogger(new StreamLogger(Path.Combine(outDir, logName)))
             .AddEventProcessor(new ProgressLines())
             .WithArtifactsPath(outDir)
             .WithOptions(ConfigOptions.DisableLogFile | ConfigOptions.StopOnFirstError);
-        if (filter is not null) config.AddFilter(new GlobFilter([filter]));
+        if (filter is not null) config.AddFilter(new GlobFilter(filter.Split(',', StringSplitOptions.RemoveEmptyEntries)));
         if (Smoke) config.AddFilter(new GlobFilter(["*CacheLookupInt.ValueTask"]));
         return config;
     }
@@ -69,9 +81,20 @@ public sealed record JobSettings(string Name, bool Quick, bool Smoke, int Warmup
         ["launch_count"] = 1,
         ["warmup_count"] = WarmupCount,
         ["iteration_count"] = IterationCount,
-        ["iteration_time_ms"] = IterationTimeMs,
         ["memory_diagnoser"] = true,
-        ["operations_per_invoke_cache"] = KeyPlan.DefaultKeyCount,
+        ["cache_and_driver"] = new JsonObject
+        {
+            ["operations_per_invoke"] = KeyPlan.DefaultKeyCount,
+            ["invocation_count"] = InvocationCount,
+            ["unroll_factor"] = UnrollFactor,
+            ["evaluate_overhead"] = false,
+        },
+        ["factory_and_copy_cost"] = new JsonObject
+        {
+            ["iteration_time_ms"] = IterationTimeMs,
+            ["evaluate_overhead"] = true,
+        },
+        ["warmup_before_bdn_seconds"] = Smoke ? 0.2 : 2.0,
         ["sweep"] = new JsonObject
         {
             ["int"] = new JsonArray(Sweep.HitPercents("int").Select(h => (JsonNode)h).ToArray()),
@@ -126,6 +149,8 @@ public static class Meta
             ["server_gc"] = System.Runtime.GCSettings.IsServerGC,
             ["tiered_pgo"] = AppContext.TryGetSwitch("System.Runtime.TieredPGO", out bool pgo) ? pgo : null,
             ["runtime_async"] = RuntimeAsync.Enabled,
+            ["env_DOTNET_RuntimeAsync"] = Environment.GetEnvironmentVariable("DOTNET_RuntimeAsync"),
+            ["env_DOTNET_TieredPGO"] = Environment.GetEnvironmentVariable("DOTNET_TieredPGO"),
             ["job"] = settings.ToJson(),
         };
     }

@@ -1,8 +1,11 @@
 // vtbench's .NET side. Modes (each writes only below the path it is given):
-//   bench OUT_DIR [--quick] [--smoke] [--filter GLOB]   BenchmarkDotNet, JSON (full) + Markdown into OUT_DIR
+//   bench OUT_DIR [--quick|--smoke] [--reduced] [--filter GLOB[,GLOB...]]
+//                                                        BenchmarkDotNet, JSON (full) + Markdown into OUT_DIR;
+//                                                        --reduced: int 0,50,90,99,100 and string 0,100
 //   misuse OUT.json                                      the misuse table as data (claims C8, C9)
 //   footprint OUT.json                                   bytes per suspended operation, sizeof of the handles (C1, C7)
-//   meta OUT.json [--quick] [--smoke]                    SDK-independent facts: runtime, BDN version, job settings
+//   meta OUT.json [--quick|--smoke] [--reduced]          runtime, BDN version, job settings and sweep
+//   misuse-cell RULE COLUMN                              one misuse cell as JSON on stdout (misuse's child)
 // Exit codes: 0 done, 1 a benchmark or a check failed, 2 bad usage.
 using System;
 using System.Collections.Generic;
@@ -33,14 +36,17 @@ public static class Program
             var settings = JobSettings.For(quick: flags.Contains("--quick"), smoke: flags.Contains("--smoke"));
             switch (mode)
             {
-                case "bench": return RunBenchmarks(output, settings, filter);
+                case "bench": return RunBenchmarks(output, settings, filter, flags.Contains("--reduced"));
                 case "misuse": Json.WriteFile(output, MisuseTable.Run()); return 0;
                 case "misuse-cell":
                     if (args.Length < 3) return Usage("misuse-cell needs RULE COLUMN");
                     Console.WriteLine(MisuseTable.RunCell(args[1], args[2]).ToJsonString());
                     return 0;
                 case "footprint": Json.WriteFile(output, Footprint.Run()); return 0;
-                case "meta": Json.WriteFile(output, Meta.Collect(settings)); return 0;
+                case "meta":
+                    Sweep.Reduced = flags.Contains("--reduced");
+                    Json.WriteFile(output, Meta.Collect(settings));
+                    return 0;
                 default: return Usage($"unknown mode '{mode}'");
             }
         }
@@ -62,15 +68,21 @@ public static class Program
         [typeof(CacheLookupInt), typeof(CacheLookupString), typeof(DriverInt), typeof(DriverString),
          typeof(Factory), typeof(CopyCost)];
 
-    private static int RunBenchmarks(string outDir, JobSettings settings, string? filter)
+    private static int RunBenchmarks(string outDir, JobSettings settings, string? filter, bool reduced)
     {
         Sweep.Quick = settings.Quick || settings.Smoke;
+        Sweep.Reduced = reduced;
         Directory.CreateDirectory(outDir);
-        IConfig config = settings.CreateConfig(outDir, filter);
         Type[] types = settings.Smoke ? [typeof(CacheLookupInt)] : BenchmarkTypes;
         Console.Error.WriteLine("dotnet: warming up (tiered JIT) ...");
         Warmup.Run(settings.Smoke ? 0.2 : 2.0);
-        Summary[] summaries = BenchmarkRunner.Run(types, config);
+        Type[] perOperation = types.Where(t => t != typeof(Factory) && t != typeof(CopyCost)).ToArray();
+        Type[] perCall = types.Except(perOperation).ToArray();
+        var summaries = new List<Summary>();
+        if (perOperation.Length > 0)
+            summaries.AddRange(BenchmarkRunner.Run(perOperation, settings.CreateConfig(outDir, filter, perOperation: true, "bdn.log")));
+        if (perCall.Length > 0)
+            summaries.AddRange(BenchmarkRunner.Run(perCall, settings.CreateConfig(outDir, filter, perOperation: false, "bdn-factory-copy.log")));
         var failed = summaries.SelectMany(s => s.Reports).Where(r => !r.Success)
             .Select(r => r.BenchmarkCase.DisplayInfo).ToList();
         var validation = summaries.SelectMany(s => s.ValidationErrors).Where(e => e.IsCritical).ToList();
