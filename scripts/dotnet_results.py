@@ -271,9 +271,10 @@ def relative_to_task(rows: Sequence[Row], payload: str = "int", build: str = "de
             if row.hit is not None and baseline.get(row.hit)}
 
 
-def driver_cost(rows: Sequence[Row], payload: str = "int") -> dict[str, float]:
+def driver_cost(rows: Sequence[Row], payload: str = "int", build: str = "default") -> dict[str, float]:
     """The driver's own ns/op: "empty" (hit path: loop and key) and "loop_round_trip" (a miss's machinery)."""
-    return {row.impl: row.ns_per_op for row in rows if row.scenario == "driver" and row.payload == payload}
+    return {row.impl: row.ns_per_op for row in rows
+            if row.scenario == "driver" and row.payload == payload and row.build == build}
 
 
 def format_table(rows: Sequence[Row]) -> str:
