@@ -41,6 +41,10 @@ public class MisuseTests
         Assert.Equal("System.InvalidOperationException", (string)Cell(table, "stale_token", "value_task_source")["exception"]!);
         Assert.Equal("detected", (string)Cell(table, "stale_token", "source_core")["outcome"]!);
         Assert.Equal("detected", (string)Cell(table, "result_before_completion", "pooled_value_task")["outcome"]!);
+        JsonObject asTask = (JsonObject)table["as_task"]!;
+        Assert.True((bool)asTask["value_task_wrapping_task"]!["returns_the_wrapped_task"]!);
+        Assert.Equal(0, (long)asTask["value_task_wrapping_task"]!["bytes"]!);
+        Assert.True((long)asTask["value_task_inline"]!["bytes"]! > 0);
         JsonObject crash = Cell(table, "concurrent_await", "value_task_source");
         Assert.Equal("System.InvalidOperationException", (string)crash["exception"]!);
         Assert.Contains("the process crashed", (string)crash["message"]!);

@@ -524,6 +524,45 @@ public static class MisuseTable
         return rule;
     }
 
+    /// <summary>
+    /// C9's AsTask(): whether it returns the wrapped Task itself, and what it allocates
+    /// (GC.GetAllocatedBytesForCurrentThread around the call), per kind of ValueTask.
+    /// </summary>
+    public static JsonObject AsTaskFacts()
+    {
+        using var scope = new NoSynchronizationContext();
+        var facts = new JsonObject();
+        for (int round = 0; round < 2; ++round)  // the first round loads and JITs what AsTask uses
+        {
+            foreach (var (name, kind) in ValueTaskColumns)
+            {
+                var maker = new Maker();
+                ValueTask<int> valueTask = kind == Kind.WrappingTask
+                    ? new ValueTask<int>(TaskLater(maker.Loop))
+                    : maker.PendingIfPossible(kind);
+                object? wrapped = kind == Kind.WrappingTask ? GetObject(valueTask) : null;
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                Task<int> task = valueTask.AsTask();
+                long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+                int value = SyncWait(maker.Loop, AwaitTask(task));
+                maker.Loop.Run();
+                facts[name] = new JsonObject
+                {
+                    ["pending"] = kind != Kind.Inline,
+                    ["returns_the_wrapped_task"] = wrapped is not null && ReferenceEquals(wrapped, task),
+                    ["bytes"] = bytes,
+                    ["value"] = value,
+                };
+            }
+        }
+        return facts;
+    }
+
+    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_obj")]
+    private static extern ref readonly object? ObjField(ref readonly ValueTask<int> valueTask);
+
+    private static object? GetObject(ValueTask<int> valueTask) => ObjField(in valueTask);
+
     public static List<Rule> RunAll() =>
     [
         AwaitTwice(), AwaitAfterAsTask(), UseAfterMove(), ResultBeforeCompletion(), ConcurrentAwait(), StaleToken(),
@@ -554,6 +593,7 @@ public static class MisuseTable
             ["runtime"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
             ["implementations"] = implementations,
             ["rules"] = rules,
+            ["as_task"] = AsTaskFacts(),
         };
     }
 }
