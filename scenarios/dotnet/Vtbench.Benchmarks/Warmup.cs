@@ -5,6 +5,7 @@
 // called fewer than 30 times before its benchmark starts is measured at tier 0.
 using System;
 using System.Diagnostics;
+using System.Runtime;
 using System.Threading;
 
 namespace Vtbench.Benchmarks;
@@ -12,6 +13,11 @@ namespace Vtbench.Benchmarks;
 public static class Warmup
 {
     private static readonly int[] Ratios = [0, 50, 100];
+    public const double MaxSeconds = 10;
+
+    /// <summary>Rounds the last Run took, and whether JIT activity had settled (for meta.json).</summary>
+    public static int Rounds { get; private set; }
+    public static double Seconds { get; private set; }
 
     /// <summary>Runs every implementation and payload for about <paramref name="seconds"/>, in rounds separated by pauses.</summary>
     public static void Run(double seconds)
@@ -20,8 +26,13 @@ public static class Warmup
         var ints = Array.ConvertAll(Ratios, h => new CacheService<int, IntPayload>(h));
         var strings = Array.ConvertAll(Ratios, h => new CacheService<string, StringPayload>(h));
         int round = 0;
-        while (clock.Elapsed.TotalSeconds < seconds || round < 2)
+        long compiled = -1;
+        // At least `seconds` and two rounds, then until a whole round (and its pause) JIT-compiled
+        // nothing new: on a loaded machine the tier-1 background compiler lags behind.
+        while (clock.Elapsed.TotalSeconds < seconds || round < 2 ||
+               (JitInfo.GetCompiledMethodCount() != compiled && clock.Elapsed.TotalSeconds < MaxSeconds))
         {
+            compiled = JitInfo.GetCompiledMethodCount();
             foreach (string impl in ImplNames.All)
             {
                 foreach (var service in ints) Cycles(impl, service);
@@ -44,6 +55,9 @@ public static class Warmup
             ++round;
             Thread.Sleep(150);  // past the JIT's call-counting delay (100 ms) so promotion proceeds
         }
+        Rounds = round;
+        Seconds = clock.Elapsed.TotalSeconds;
+        Console.Error.WriteLine($"dotnet: warm-up: {round} rounds in {Seconds:F1} s, {JitInfo.GetCompiledMethodCount()} methods compiled");
     }
 
     /// <summary>The Factory and CopyCost benchmark methods, called as BenchmarkDotNet will call them.</summary>
