@@ -1,0 +1,180 @@
+"""Tests of scripts/dotnet_results.py on a trimmed real .NET run (fixtures/dotnet/run), and one
+integration test that runs a single BenchmarkDotNet benchmark with a tiny job and loads it.
+
+The integration test needs `dotnet` on PATH; it uses the program built by
+scenarios/dotnet/run.sh (VTBENCH_DOTNET_DLL, else build/dotnet/default) and builds it if
+absent. VTBENCH_SKIP_DOTNET_INTEGRATION=1 skips it (run.sh --test runs it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPTS = REPO / "scripts"
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "dotnet" / "run"
+PYTHON = "/usr/bin/python3"
+
+sys.path.insert(0, str(SCRIPTS))
+
+import dotnet_results  # noqa: E402  (found through the path above)
+from dotnet_results import DotnetResultsError, find_row  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def run() -> dotnet_results.DotnetRun:
+    return dotnet_results.load_dotnet_run(FIXTURE)
+
+
+def test_fixture_rows_cover_every_scenario(run: dotnet_results.DotnetRun) -> None:
+    scenarios = {row.scenario for row in run.rows}
+    assert scenarios == {"cache_lookup", "driver", "factory", "copy_cost"}
+    assert {row.build for row in run.rows} == {"default", "runtime_async"}
+
+
+def test_cache_rows_are_normalized(run: dotnet_results.DotnetRun) -> None:
+    task = find_row(run.rows, "cache_lookup", "task", "int", 100)
+    value_task = find_row(run.rows, "cache_lookup", "value_task", "int", 100)
+    assert task is not None and value_task is not None
+    assert task.name == "cache_lookup/impl:task/payload:int/db:async/hit:100"
+    assert task.bytes_per_op > 0          # async Task<int> allocates on a hit (C3)
+    assert value_task.bytes_per_op == 0   # ValueTask<int> on the hit path does not (C4)
+    assert task.ns_min <= task.ns_per_op <= task.ns_max
+    assert task.iterations > 0 and task.operations > 0
+
+
+def test_string_and_runtime_async_rows(run: dotnet_results.DotnetRun) -> None:
+    assert find_row(run.rows, "cache_lookup", "task", "string", 0) is not None
+    assert find_row(run.rows, "cache_lookup", "task", "int", 100, build="runtime_async") is not None
+    assert run.runtime_async_meta is not None and run.runtime_async_meta["runtime_async"] is True
+
+
+def test_factory_copy_and_driver_rows(run: dotnet_results.DotnetRun) -> None:
+    uncached = find_row(run.rows, "factory", "from_result_uncached")
+    cached = find_row(run.rows, "factory", "from_result_cached")
+    assert uncached is not None and cached is not None
+    assert uncached.bytes_per_op == 72 and cached.bytes_per_op == 0
+    assert uncached.name == "factory/kind:from_result_uncached"
+    copy = find_row(run.rows, "copy_cost", "value_task", depth=8)
+    assert copy is not None and copy.name == "copy_cost/type:value_task/depth:8"
+    costs = dotnet_results.driver_cost(run.rows)
+    assert set(costs) == {"empty", "loop_round_trip"}
+
+
+def test_sweep_and_relative_time(run: dotnet_results.DotnetRun) -> None:
+    sweep = dotnet_results.cache_sweep(run.rows, "int")
+    assert list(sweep)[:2] == ["sync", "task"]
+    assert [row.hit for row in sweep["task"]] == sorted(row.hit for row in sweep["task"])
+    relative = dotnet_results.relative_to_task(run.rows, "int")
+    assert relative[("task", 100)] == pytest.approx(1.0)
+
+
+def test_optional_files(run: dotnet_results.DotnetRun) -> None:
+    assert run.misuse is not None and len(run.misuse["rules"]) == 11
+    assert run.footprint is not None and run.footprint["sizeof"]["ValueTask<int>"] == 16
+    assert run.meta["job"]["toolchain"] == "InProcessEmitToolchain"
+
+
+def test_parse_parameters() -> None:
+    assert dotnet_results.parse_parameters("HitPercent=90&Depth=1") == {"HitPercent": "90", "Depth": "1"}
+    assert dotnet_results.parse_parameters("") == {}
+    with pytest.raises(ValueError):
+        dotnet_results.parse_parameters("HitPercent")
+
+
+def _write_report(tmp_path: Path, benchmarks: object) -> Path:
+    path = tmp_path / "bad-report-full.json"
+    path.write_text(json.dumps({"Benchmarks": benchmarks}))
+    return path
+
+
+def _one_benchmark() -> dict:
+    report = json.loads((FIXTURE / "bdn" / "results" / "Vtbench.Benchmarks.CacheLookupInt-report-full.json").read_text())
+    return report["Benchmarks"][0]
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda b: b.update(Type="Nope"), "unknown benchmark type Nope"),
+    (lambda b: b.update(Statistics=None), "did the benchmark fail?"),
+    (lambda b: b["Memory"].pop("BytesAllocatedPerOperation"), "'BytesAllocatedPerOperation' is missing"),
+    (lambda b: b.update(Parameters="HitPercent=abc"), "is not an integer"),
+    (lambda b: b.update(Parameters="HitPercent=101"), "outside 0..100"),
+    (lambda b: b.pop("MethodTitle"), "'MethodTitle' is missing"),
+])
+def test_bad_benchmark_entries(tmp_path: Path, change, message: str) -> None:
+    benchmark = _one_benchmark()
+    change(benchmark)
+    with pytest.raises(DotnetResultsError, match=message.replace("?", r"\?").replace(".", r"\.")):
+        dotnet_results.load_bdn_report(_write_report(tmp_path, [benchmark]))
+
+
+def test_not_an_export(tmp_path: Path) -> None:
+    path = tmp_path / "x-report-full.json"
+    path.write_text("[1, 2]")
+    with pytest.raises(DotnetResultsError, match="not a BenchmarkDotNet full JSON export"):
+        dotnet_results.load_bdn_report(path)
+    path.write_text("{")
+    with pytest.raises(DotnetResultsError, match="not valid JSON"):
+        dotnet_results.load_bdn_report(path)
+
+
+def test_missing_pieces(tmp_path: Path) -> None:
+    with pytest.raises(DotnetResultsError, match="not a directory"):
+        dotnet_results.load_dotnet_run(tmp_path / "absent")
+    with pytest.raises(DotnetResultsError, match="meta.json: no such file"):
+        dotnet_results.load_dotnet_run(tmp_path)
+    shutil.copy(FIXTURE / "meta.json", tmp_path / "meta.json")
+    with pytest.raises(DotnetResultsError, match="no BenchmarkDotNet"):
+        dotnet_results.load_dotnet_run(tmp_path)
+
+
+def _script(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([PYTHON, str(SCRIPTS / "dotnet_results.py"), *args], capture_output=True, text=True,
+                          check=False)
+
+
+def test_script_prints_rows_and_fails_in_one_line(tmp_path: Path) -> None:
+    done = _script(str(FIXTURE), "--json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert any(row["name"] == "cache_lookup/impl:task/payload:int/db:async/hit:100" for row in rows)
+    assert "cache_lookup/impl:value_task" in _script(str(FIXTURE)).stdout
+    bad = _script(str(tmp_path))
+    assert bad.returncode == 1
+    assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+    assert _script().returncode == 2
+
+
+def _program() -> Path:
+    configured = os.environ.get("VTBENCH_DOTNET_DLL")
+    dll = Path(configured) if configured else REPO / "build/dotnet/default/bin/Vtbench.Benchmarks/release/Vtbench.Benchmarks.dll"
+    if not dll.exists():
+        project = REPO / "scenarios/dotnet/Vtbench.Benchmarks/Vtbench.Benchmarks.csproj"
+        subprocess.run(["dotnet", "build", str(project), "-c", "Release", "--artifacts-path",
+                        str(REPO / "build/dotnet/default"), "-nologo"], check=True, capture_output=True)
+    return dll
+
+
+@pytest.mark.skipif(shutil.which("dotnet") is None, reason="no .NET SDK (dotnet not on PATH)")
+@pytest.mark.skipif(os.environ.get("VTBENCH_SKIP_DOTNET_INTEGRATION") == "1",
+                    reason="VTBENCH_SKIP_DOTNET_INTEGRATION=1 (scenarios/dotnet/run.sh --test runs it)")
+def test_integration_one_benchmark_tiny_job(tmp_path: Path) -> None:
+    out = tmp_path / "bdn"
+    done = subprocess.run(["dotnet", str(_program()), "bench", str(out), "--smoke"], capture_output=True, text=True,
+                          check=False, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = dotnet_results.load_bdn_dir(out)
+    assert {row.impl for row in rows} == {"value_task"}
+    hit100 = find_row(rows, "cache_lookup", "value_task", "int", 100)
+    hit0 = find_row(rows, "cache_lookup", "value_task", "int", 0)
+    assert hit100 is not None and hit0 is not None
+    assert hit100.bytes_per_op == 0
+    assert hit0.bytes_per_op > 0
+    assert hit100.ns_per_op > 0
