@@ -7,8 +7,11 @@
 #       interleaved) into bench/ and a counting pass (vtbench_counting, a fixed number of
 #       iterations after a warm-up run) into counts/; write meta.json, then call the
 #       analysis scripts (docs/results-format.md).
+#       Where dotnet is on the PATH, the same scenarios run on .NET with BenchmarkDotNet
+#       (scenarios/dotnet/run.sh) into results/<run-id>/dotnet/.
 #   ./run_all.sh --test                install, then build and run every test suite
-#       (the presets gcc, clang, asan, tsan and the Python tests): what CI runs.
+#       (the presets gcc, clang, asan, tsan, the .NET tests where dotnet is on the PATH,
+#       and the Python tests): what CI runs.
 set -euo pipefail
 
 # ---- The benchmark matrix and its cost: tune here. --------------------------------
@@ -42,6 +45,7 @@ QUICK_CALLGRIND_FLAGS=(--impl=sync,task,value_task,value_task_source,pooled_valu
 PINNED_CORE=1                       # taskset -c PINNED_CORE when there is more than one core
 TEST_PRESETS=(gcc clang asan tsan)
 BENCHMARK_TARGETS=(vtbench vtbench_counting vtb_misuse_table)
+DOTNET_NO_SDK_EXIT=3                # scenarios/dotnet/run.sh's exit status when dotnet is absent
 
 # ---- What the suite needs from Debian, and how each allocator is selected. --------
 DEBIAN_PACKAGES=(cmake g++ clang libclang-rt-14-dev libbenchmark-dev libgtest-dev heaptrack valgrind
@@ -79,7 +83,8 @@ valgrind, and writes REPORT.md.
   --repetitions N     --benchmark_repetitions of the timing pass (default ${FULL_REPETITIONS},
                       --quick ${QUICK_REPETITIONS})
   --test              install, build and run the tests of the presets ${TEST_PRESETS[*]},
-                      then the Python tests; exit non-zero if any fails
+                      the .NET tests (where dotnet is on the PATH), then the Python
+                      tests; exit non-zero if any fails
   --help              this help
 
 Missing Debian packages are installed when run as root, otherwise the apt-get command
@@ -248,6 +253,20 @@ run_tests() {
     fi
   done
 
+  stage_start=$SECONDS
+  if ! command -v dotnet >/dev/null; then
+    summary+=("SKIP  dotnet: no .NET SDK (dotnet not on PATH): the C# scenario's tests did not run")
+  else
+    stages=$((stages + 1))
+    log "== .NET tests (scenarios/dotnet/run.sh --test)"
+    if scenarios/dotnet/run.sh --test; then
+      summary+=("PASS  dotnet: xunit, loader and integration tests ($(duration $((SECONDS - stage_start))))")
+    else
+      failures=$((failures + 1))
+      summary+=("FAIL  dotnet: scenarios/dotnet/run.sh --test ($(duration $((SECONDS - stage_start))))")
+    fi
+  fi
+
   local python_tests=()
   mapfile -t python_tests < <(find tests/python -name 'test_*.py' -o -name '*_test.py' 2>/dev/null)
   if ((${#python_tests[@]} == 0)); then
@@ -256,7 +275,8 @@ run_tests() {
     stages=$((stages + 1))
     stage_start=$SECONDS
     log "== Python tests"
-    if "$PYTHON" -m pytest -q tests/python; then
+    # The .NET integration test ran in the dotnet stage.
+    if VTBENCH_SKIP_DOTNET_INTEGRATION=1 "$PYTHON" -m pytest -q tests/python; then
       summary+=("PASS  python: pytest tests/python ($(duration $((SECONDS - stage_start))))")
     else
       failures=$((failures + 1))
@@ -286,6 +306,7 @@ library_dir=""      # where the allocators' shared objects are
 out_dir=""
 created_out_dir=false # whether this run created out_dir (then a failed run removes it)
 current_temporary=""  # the JSON being written, deleted if the run stops early
+dotnet_status=""      # set by run_dotnet_side: measured, no-sdk or failed
 
 choose_matrix() {
   # Explicit --compilers/--allocators make a cross product; otherwise the quick or
@@ -396,6 +417,26 @@ clean_up_after_failure() {
   fi
 }
 
+# run_dotnet_side DIR [--quick]: the C# scenarios on .NET into DIR; without a .NET SDK
+# one line says so and DIR is not written (REPORT.md then says "not measured").
+run_dotnet_side() {
+  local dir=$1 status=0 started=$SECONDS
+  shift
+  log "== .NET side: scenarios/dotnet/run.sh $* $dir"
+  scenarios/dotnet/run.sh "$@" "$dir" || status=$?
+  if ((status == DOTNET_NO_SDK_EXIT)); then
+    log "-- .NET not measured: no .NET SDK (dotnet is not on the PATH)"
+    dotnet_status=no-sdk
+    return 0
+  fi
+  if ((status != 0)); then
+    dotnet_status=failed
+    return 1
+  fi
+  dotnet_status=measured
+  log "== .NET side done in $(duration $((SECONDS - started)))"
+}
+
 # run_analysis_script NAME ARGS...: runs scripts/NAME if it exists; false if it failed.
 run_analysis_script() {
   local script=scripts/$1
@@ -478,17 +519,19 @@ run_benchmarks() {
     benchmark_seconds=$((benchmark_seconds + SECONDS - run_start))
   done
 
-  local quick_flag=()
+  local quick_flag=() failed_scripts=()
   ! $quick || quick_flag=(--quick)
+  run_dotnet_side "$out_dir/dotnet" "${quick_flag[@]}" || failed_scripts+=(scenarios/dotnet/run.sh)
   "$PYTHON" scripts/write_meta.py "$out_dir" --run-id "$run_id" --command "$original_command" "${quick_flag[@]}" \
     --started "$started" --finished "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --git-revision "$git_revision" \
     --repetitions "$repetitions" --min-time "$min_time" --pinned-core "$pinned_core" \
-    --counting-iterations "$COUNTING_ITERATIONS" --configurations "$(IFS=, && echo "${configurations[*]}")"
+    --counting-iterations "$COUNTING_ITERATIONS" --dotnet "$dotnet_status" \
+    --configurations "$(IFS=, && echo "${configurations[*]}")"
   log "== Benchmarks done in $(duration $((SECONDS - started_seconds))): $out_dir"
 
   # The cross-checks use GCC's binaries where they were built: heaptrack the counting
   # binary (whose own counts it checks), cachegrind the timing binary (nothing counted).
-  local probe_compiler=${used_compilers[0]} failed_scripts=()
+  local probe_compiler=${used_compilers[0]}
   ! contains gcc "${used_compilers[@]}" || probe_compiler=gcc
   write_misuse_table "$out_dir" "$probe_compiler" || failed_scripts+=(vtb_misuse_table)
   write_goroutine_probe "$out_dir" || failed_scripts+=(goroutine-probe)

@@ -6,8 +6,9 @@ Charts: allocs_per_op (per compiler, glibc), latency (per allocator, gcc),
 relative_latency (time relative to task at the same hit ratio, per compiler, glibc, so
 crossovers show), allocator_comparison (each implementation's time under each allocator
 relative to glibc, per compiler and hit ratio, with sync as the layout control),
-bytes_per_op_string (string payload) and multi_await (claim C9: time per operation
-against the number of awaiters, per compiler, glibc). Every time is the timing pass's;
+bytes_per_op_string (string payload), multi_await (claim C9: time per operation
+against the number of awaiters, per compiler, glibc) and dotnet_overlay (C++ and .NET
+on shared axes: bytes per operation, and time relative to each language's task). Every time is the timing pass's;
 every count the counting pass's. A chart whose data the run lacks is skipped with a
 one-line notice; a run without any cache_lookup benchmark is an error.
 """
@@ -26,6 +27,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from dotnet_results import cache_sweep as dotnet_cache_sweep  # noqa: E402
 from report_costs import (  # noqa: E402
     ALLOCATOR_HITS, BASELINE_ALLOCATOR, CONTROL_IMPLEMENTATION, allocator_effects,
 )
@@ -248,6 +250,52 @@ def allocator_comparison_chart(run: Run, colours: dict[str, str]) -> Figure:
     return figure
 
 
+def dotnet_overlay_chart(run: Run, colours: dict[str, str]) -> Figure:
+    """C++ (gcc + glibc, solid) and .NET (dashed) on shared axes against the hit ratio: bytes per operation,
+    and time relative to each language's own task, for the implementations both languages have."""
+    if run.dotnet is None:
+        raise MissingData("the run has no .NET side (dotnet/)")
+    dotnet_sweeps = dotnet_cache_sweep(run.dotnet.rows, "int")
+    cpp_bytes = series(run, "gcc", "glibc", "int", "bytes_per_op")
+    cpp_times = series(run, "gcc", "glibc", "int", "real_time_ns")
+    shared = [impl for impl in cpp_bytes if impl in dotnet_sweeps]
+    if not shared or RELATIVE_TO not in cpp_times or RELATIVE_TO not in dotnet_sweeps:
+        raise MissingData(f"needs gcc-glibc and .NET cache_lookup sweeps with {RELATIVE_TO} and common implementations")
+    cpp_reference = dict(cpp_times[RELATIVE_TO])
+    dotnet_reference = {row.hit: row.ns_per_op for row in dotnet_sweeps[RELATIVE_TO]}
+    figure, (bytes_axes, time_axes) = plt.subplots(1, 2, figsize=(12, 4.6), constrained_layout=True)
+    for impl in shared:
+        colour, marker = colours[impl], marker_of(impl)
+        bytes_axes.plot([hit for hit, _ in cpp_bytes[impl]], [value.median for _, value in cpp_bytes[impl]],
+                        color=colour, marker=marker, markersize=4)
+        bytes_axes.plot([row.hit for row in dotnet_sweeps[impl]], [row.bytes_per_op for row in dotnet_sweeps[impl]],
+                        color=colour, marker=marker, markersize=4, linestyle="--")
+        cpp_relative = [(hit, value.median / cpp_reference[hit].median) for hit, value in cpp_times.get(impl, [])
+                        if hit in cpp_reference]
+        dotnet_relative = [(row.hit, row.ns_per_op / dotnet_reference[row.hit]) for row in dotnet_sweeps[impl]
+                           if row.hit in dotnet_reference]
+        time_axes.plot([hit for hit, _ in cpp_relative], [ratio for _, ratio in cpp_relative], color=colour,
+                       marker=marker, markersize=4)
+        time_axes.plot([hit for hit, _ in dotnet_relative], [ratio for _, ratio in dotnet_relative], color=colour,
+                       marker=marker, markersize=4, linestyle="--")
+    bytes_axes.set_ylabel("bytes allocated per operation")
+    bytes_axes.set_ylim(bottom=-ZERO_MARGIN * bytes_axes.get_ylim()[1])
+    time_axes.set_ylabel(f"time / the same language's {RELATIVE_TO} (log scale)")
+    time_axes.set_yscale("log")
+    time_axes.axhline(1.0, color="black", linewidth=0.8, linestyle=":")
+    for axes, title in ((bytes_axes, "Allocation"), (time_axes, "Time relative to Task")):
+        axes.set_title(title)
+        axes.set_xlabel("cache hit ratio (%)")
+        axes.set_xlim(-2, 102)
+        axes.grid(True, alpha=0.3)
+    figure.suptitle("C++ (gcc + glibc, solid) against .NET 10 (BenchmarkDotNet, dashed): int payload, async db")
+    handles = [Line2D([], [], color=colours[impl], marker=marker_of(impl), label=impl) for impl in shared]
+    handles += [Line2D([], [], color="black", label="C++ (vtb)"), Line2D([], [], color="black", linestyle="--",
+                                                                          label=".NET 10")]
+    figure.legend(handles=handles, title="implementation", loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return figure
+
+
 def multi_await_chart(run: Run, colours: dict[str, str]) -> Figure:
     """Time per operation against awaiters (log 2 axis), one line per (via, state), one panel per compiler."""
     panels = [(compiler, multi_await_sweep(bench_file)) for compiler in run.compilers()
@@ -292,6 +340,7 @@ CHARTS: dict[str, Callable[[Run, dict[str, str]], Figure]] = {
     "allocator_comparison": allocator_comparison_chart,
     "bytes_per_op_string": bytes_per_op_string_chart,
     "multi_await": multi_await_chart,
+    "dotnet_overlay": dotnet_overlay_chart,
 }
 if set(CHARTS) != set(CHART_NAMES):
     raise ImportError(f"charts.py draws {sorted(CHARTS)} but vtb_results.CHART_NAMES lists {sorted(CHART_NAMES)}")

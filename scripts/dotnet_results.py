@@ -65,6 +65,7 @@ class Row:
     bytes_per_op: float      # MemoryDiagnoser, bytes allocated per operation
     gen0_per_1k_ops: float   # gen-0 collections per 1000 operations
     operations: int          # operations the memory figures were measured over
+    ns_values: tuple[float, ...] = ()  # every measured iteration (Statistics.OriginalValues), for a U test
 
 
 @dataclass
@@ -183,7 +184,17 @@ def row_from_benchmark(entry: Any, path: Path, build: str = "default") -> Row:
         bytes_per_op=_number(memory, "BytesAllocatedPerOperation", path, where + " Memory"),
         gen0_per_1k_ops=gen0 * 1000.0 / operations if operations > 0 else 0.0,
         operations=operations,
+        ns_values=_values(statistics, path, where + " Statistics"),
     )
+
+
+def _values(statistics: dict[str, Any], path: Path, where: str) -> tuple[float, ...]:
+    """Statistics.OriginalValues when the export has them (a trimmed fixture may not)."""
+    values = statistics.get("OriginalValues", [])
+    if not isinstance(values, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                               for v in values):
+        raise DotnetResultsError(f"{path}: {where}: 'OriginalValues' is not a list of numbers")
+    return tuple(float(value) for value in values)
 
 
 def load_bdn_report(path: Path, build: str = "default") -> list[Row]:

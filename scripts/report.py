@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from markdown_table import table
+from report_misuse import MISUSE_RULES, misuse_rule, misuse_verdict, value_task_implementations
+from verdicts import NO_DATA, NOT_REPRODUCED, NUANCE, REPRODUCED
+from report_dotnet import dotnet_cell, dotnet_misuse_section, dotnet_section
 from report_costs import allocator_section, costs_section, method_paragraph, wrong_way_section
 from vtb_results import (
     CHART_NAMES, GOROUTINE_SPLIT, KNOWN_COMPILERS, Benchmark, Run, ScriptArgumentParser, atomic_write_text, cache_sweep,
@@ -28,10 +31,6 @@ from vtb_results import (
 
 PROG = "report.py"
 
-REPRODUCED = "reproduced"
-NUANCE = "reproduced with a C++ nuance"
-NOT_REPRODUCED = "not reproduced"
-NO_DATA = "no data"
 
 BASE_CONFIG = ("gcc", "glibc")
 ALLOC_EPSILON = 0.005           # allocs/op below this count as zero (averaged counters)
@@ -40,7 +39,6 @@ GOROUTINE_STACK_CLAIMED = 2048  # C1: the article's minimum goroutine stack
 WELL_UNDER_FRACTION = 0.25      # C1: "well under" = at most a quarter of the goroutine stack
 ABOUT_SAME_RATIO = 0.10         # C5: within 10 % counts as "about the same"
 SLIGHTLY_MORE_RATIO = 0.25      # C5: up to 25 % dearer counts as "slightly more"
-MISUSE_RULES = ("await_twice", "result_before_completion", "concurrent_await")
 IS_COMPLETED_RULE = "is_completed"           # C9: read the result after checking is_completed()
 AS_TASK_RULE = "as_task_many_awaits"         # C9: convert once with as_task(), await many times
 POOLED_IMPLEMENTATIONS = ("pooled_value_task", "value_task_source")  # C10: the allocation-free forms
@@ -206,7 +204,9 @@ def claim_c3(run: Run) -> ClaimRow:
     if task_allocs is None:
         return no_data("C3", f"cache_lookup task at hit:100 in {base_name()}")
     from_result_allocs = counter(cache(run, "task_from_result", 100), "allocs_per_op")
-    figure = f"hit:100: task {allocs_text(task_allocs)}; task_from_result {allocs_text(from_result_allocs)}"
+    task_bytes = counter(cache(run, "task", 100), "bytes_per_op")
+    bytes_note = f" ({format_bytes(task_bytes)}/op)" if task_bytes is not None else ""
+    figure = f"hit:100: task {allocs_text(task_allocs)}{bytes_note}; task_from_result {allocs_text(from_result_allocs)}"
     if task_allocs < 1 - ALLOC_EPSILON:
         return row("C3", figure, NOT_REPRODUCED,
                    f"A Task coroutine that finds the value in the cache allocates only "
@@ -350,44 +350,11 @@ def claim_c7(run: Run) -> ClaimRow:
                f"(no significant difference, or task is dearer).")
 
 
-def value_task_implementations(results: dict[str, Any]) -> list[str]:
-    return sorted((impl for impl in results if "value_task" in impl), key=implementation_sort_key)
-
-
-def misuse_rule(run: Run, name: str) -> dict[str, Any] | None:
-    for rule in (run.misuse or {}).get("rules", []):
-        if rule["rule"] == name:
-            return rule
-    return None
-
-
 def claim_c8(run: Run) -> ClaimRow:
-    rules = {name: misuse_rule(run, name) for name in MISUSE_RULES}
-    if run.misuse is None or any(rule is None or "task" not in rule["results"] for rule in rules.values()):
+    verdict = misuse_verdict(run.misuse, NUANCE)
+    if verdict is None:
         return no_data("C8", f"misuse.json with the rules {', '.join(MISUSE_RULES)} for task")
-    figure, task_refuses, undetected_everywhere, tolerated = [], [], [], []
-    for name, rule in rules.items():
-        results = rule["results"]
-        detected = [impl for impl in value_task_implementations(results) if results[impl]["outcome"] == "detected"]
-        figure.append(f"{name}: detected by {', '.join(detected) or 'none'}")
-        if results["task"]["outcome"] != "allowed":
-            task_refuses.append(name)
-        if not detected:
-            undetected_everywhere.append(name)
-        tolerated += [f"{impl} ({name}: {results[impl]['outcome']})" for impl in value_task_implementations(results)
-                      if results[impl]["outcome"] != "detected"]
-    figure.append("task allows " + ("all three" if not task_refuses else f"all but {', '.join(task_refuses)}"))
-    if task_refuses or undetected_everywhere:
-        problems = [f"task refuses {', '.join(task_refuses)}"] if task_refuses else []
-        problems += [f"no value task detects {', '.join(undetected_everywhere)}"] if undetected_everywhere else []
-        sentence = "; ".join(problems)
-        return row("C8", "; ".join(figure), NOT_REPRODUCED, f"{sentence[0].upper()}{sentence[1:]}.")
-    if tolerated:
-        return row("C8", "; ".join(figure), NUANCE,
-                   f"Each misuse is detected by a token-checked value task, but not by every one: "
-                   f"{', '.join(tolerated)}.")
-    return row("C8", "; ".join(figure), REPRODUCED,
-               "Every value task implementation detects all three misuses, which a task allows.")
+    return row("C8", verdict.figure, verdict.verdict, verdict.explanation)
 
 
 def claim_c9(run: Run) -> ClaimRow:
@@ -406,7 +373,7 @@ def claim_c9(run: Run) -> ClaimRow:
                                       - (counter(task[count], "allocs_per_op") or 0.0) for count in common)
     if figure:
         figure.append(f"every awaiter count: see \"{MULTI_AWAIT_TITLE}\"")
-    rule = misuse_rule(run, IS_COMPLETED_RULE)
+    rule = misuse_rule(run.misuse, IS_COMPLETED_RULE)
     checked = value_task_implementations(rule["results"]) if rule else []
     if checked:
         figure.append("is_completed check: " + ", ".join(f"{impl} {rule['results'][impl]['outcome']}"
@@ -416,7 +383,7 @@ def claim_c9(run: Run) -> ClaimRow:
     if missing:
         return no_data("C9", " and ".join(missing), "; ".join(figure) or "-")
     unsafe = [f"{impl} ({IS_COMPLETED_RULE})" for impl in checked if rule["results"][impl]["outcome"] != "allowed"]
-    many_awaits = misuse_rule(run, AS_TASK_RULE)
+    many_awaits = misuse_rule(run.misuse, AS_TASK_RULE)
     if many_awaits:
         converted = value_task_implementations(many_awaits["results"])
         figure.append(f"{AS_TASK_RULE}: " + ", ".join(f"{impl} {many_awaits['results'][impl]['outcome']}"
@@ -557,11 +524,16 @@ def environment_section(run: Run) -> list[str]:
 
 
 def claims_section(run: Run) -> list[str]:
-    rows = [[r.claim_id, r.claim, r.figure, f"**{r.verdict}**", r.explanation]
-            for r in (claim(run) for claim in CLAIM_FUNCTIONS)]
+    rows = []
+    for claim in CLAIM_FUNCTIONS:
+        cpp = claim(run)
+        dotnet = dotnet_cell(run, cpp.claim_id)
+        rows.append([cpp.claim_id, cpp.claim, dotnet.figure, f"**{dotnet.verdict}**", cpp.figure, f"**{cpp.verdict}**",
+                     cpp.explanation])
     intro = (f"Times are medians of the timing pass's repetitions with the (min-max) range; \"different\" means "
              f"a two-sided Mann-Whitney U test at p < 0.05; unless stated, {base_name()}, int payload, async db.")
-    return ["## Claims", "", intro, ""] + table(["ID", "claim", "measured", "verdict", "explanation"], rows)
+    return ["## Claims", "", intro, ""] + table(["ID", "claim", ".NET 10 measured", ".NET verdict", "C++ measured",
+                                                 "C++ verdict", "C++ nuance"], rows)
 
 
 def charts_section(run: Run) -> list[str]:
@@ -836,7 +808,8 @@ def misuse_cell(result: dict[str, Any] | None) -> str:
 def misuse_section(run: Run) -> list[str]:
     heading = ["## Misuse (claims C8, C9)", ""]
     if run.misuse is None:
-        return heading + ["The run has no misuse.json (scenarios/vtb_misuse_table writes it).", ""]
+        return heading + ["The run has no misuse.json (scenarios/vtb_misuse_table writes it).", ""] + \
+            dotnet_misuse_section(run, misuse_cell)
     rules = run.misuse["rules"]
     declared = run.misuse.get("implementations", {})
     seen = {impl for rule in rules for impl in rule["results"]}
@@ -849,7 +822,7 @@ def misuse_section(run: Run) -> list[str]:
     lines = heading + [intro, ""] + table(["rule", "claim", "description"] + columns, rows)
     if declared:
         lines += ["Columns:", ""] + [f"- {impl}: {kind}" for impl, kind in declared.items()] + [""]
-    return lines
+    return lines + dotnet_misuse_section(run, misuse_cell)
 
 
 def errors_section(run: Run) -> list[str]:
@@ -861,8 +834,8 @@ def errors_section(run: Run) -> list[str]:
 
 def build_report(run: Run) -> str:
     title = f"# vtbench report: {recorded(run.meta, 'run_id')}"
-    sections = [environment_section, claims_section, charts_section, wrong_way_section, allocator_section,
-                elision_section, concurrency_section, multi_await_section, footprint_section, misuse_section,
+    sections = [environment_section, claims_section, dotnet_section, charts_section, wrong_way_section,
+                allocator_section, elision_section, concurrency_section, multi_await_section, footprint_section, misuse_section,
                 heaptrack_section, costs_section, errors_section]
     lines = [title, "", method_paragraph(run), ""]
     for section in sections:

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable, Sequence
 
+from dotnet_results import DotnetResultsError, DotnetRun, load_dotnet_run
+
 KNOWN_IMPLEMENTATIONS = (
     "sync",
     "task",
@@ -37,8 +39,8 @@ KNOWN_COMPILERS = ("gcc", "clang")
 KNOWN_VIAS = ("task", "as_task")            # multi_await producers
 KNOWN_STATES = ("completed", "pending")     # multi_await completion states
 # charts/<name>.png and .svg, in the order charts.py draws them
-CHART_NAMES = ("allocs_per_op", "latency", "relative_latency", "allocator_comparison", "bytes_per_op_string",
-               "multi_await")
+CHART_NAMES = ("allocs_per_op", "dotnet_overlay", "latency", "relative_latency", "allocator_comparison",
+               "bytes_per_op_string", "multi_await")
 KNOWN_ALLOCATORS = ("glibc", "mimalloc", "jemalloc", "tcmalloc")
 
 TIME_UNIT_TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
@@ -164,6 +166,7 @@ class Run:
     callgrind: dict[str, Any] | None = None
     goroutine: dict[str, Any] | None = None
     misuse: dict[str, Any] | None = None
+    dotnet: DotnetRun | None = None  # the .NET side (dotnet/), when it was measured
 
     def config(self, compiler: str, allocator: str) -> BenchmarkFile | None:
         return self.configs.get(config_name(compiler, allocator))
@@ -518,7 +521,17 @@ def load_run(directory: Path) -> Run:
         callgrind=_load_optional(directory, "callgrind.json", _check_callgrind),
         goroutine=_load_optional(directory, "goroutine.json", _check_goroutine),
         misuse=_load_optional(directory, "misuse.json", _check_misuse),
+        dotnet=_load_dotnet(directory / "dotnet"),
     )
+
+
+def _load_dotnet(directory: Path) -> DotnetRun | None:
+    if not directory.exists():
+        return None
+    try:
+        return load_dotnet_run(directory)
+    except DotnetResultsError as exc:
+        raise ResultsError(str(exc)) from None
 
 
 def _current_umask() -> int:

@@ -103,6 +103,28 @@ def allocators_of(configurations: list[str]) -> list[str]:
     return [allocator for allocator in KNOWN_ALLOCATORS if allocator in named]
 
 
+DOTNET_REASONS = {"no-sdk": "no .NET SDK (dotnet is not on the PATH)",
+                  "failed": "scenarios/dotnet/run.sh failed (its last lines are in the run's log)"}
+DOTNET_KEYS = ("sdk_version", "runtime_version", "benchmarkdotnet_version", "job", "wall_seconds",
+               "runtime_async_build")
+
+
+def dotnet_facts(run_dir: Path, status: str) -> dict[str, Any]:
+    """The .NET side's versions and job (from RUN_DIR/dotnet/meta.json), or why it was not measured."""
+    if status != "measured":
+        return {"measured": False, "reason": DOTNET_REASONS[status]}
+    path = run_dir / "dotnet" / "meta.json"
+    try:
+        recorded = json.loads(path.read_text())
+    except OSError as error:
+        raise MetaError(f"{path}: cannot read ({error.strerror})") from None
+    except json.JSONDecodeError:
+        raise MetaError(f"{path}: not JSON") from None
+    if not isinstance(recorded, dict):
+        raise MetaError(f"{path}: not a JSON object")
+    return {"measured": True, **{key: recorded[key] for key in DOTNET_KEYS if key in recorded}}
+
+
 def build_meta(arguments: argparse.Namespace, machine: dict[str, Any],
                contexts: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The meta.json object."""
@@ -137,6 +159,7 @@ def build_meta(arguments: argparse.Namespace, machine: dict[str, Any],
                          "warm_up": f"one untimed run of {arguments.counting_iterations} iterations first"},
         },
         "pinned_core": arguments.pinned_core,
+        "dotnet": dotnet_facts(arguments.run_dir, arguments.dotnet),
         "configurations": arguments.configurations,
         "notes": notes,
     }
@@ -176,6 +199,8 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--repetitions", type=int, required=True)
     parser.add_argument("--min-time", type=float, required=True, help="--benchmark_min_time in seconds")
     parser.add_argument("--pinned-core", type=pinned_core, required=True, help="core number, or 'none'")
+    parser.add_argument("--dotnet", choices=("measured", *DOTNET_REASONS), required=True,
+                        help="what scenarios/dotnet/run.sh did")
     parser.add_argument("--counting-iterations", type=int, required=True,
                         help="iterations per benchmark of the counting pass (vtbench_counting --iterations)")
     parser.add_argument("--configurations", required=True, type=lambda text: text.split(","),

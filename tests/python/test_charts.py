@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_RUN, repetitions, run_script, write_run
+from conftest import FIXTURE_RUN, FIXTURES, repetitions, run_script, write_run
 
 import charts
 import vtb_results
@@ -18,6 +18,7 @@ CHART_FILES = [f"{name}.{extension}" for name in charts.CHARTS for extension in 
 def charted_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     run_dir = tmp_path_factory.mktemp("charted") / "run"
     shutil.copytree(FIXTURE_RUN, run_dir)
+    shutil.copytree(FIXTURES / "dotnet" / "run", run_dir / "dotnet")
     finished = run_script("charts.py", run_dir)
     assert finished.returncode == 0, finished.stderr
     return run_dir, finished.stdout
@@ -45,7 +46,8 @@ def test_charts_without_data_are_skipped_with_a_notice(tmp_path: Path) -> None:
     assert finished.returncode == 0, finished.stderr
     notices = [line for line in finished.stdout.splitlines() if "skipped" in line]
     assert [line.split(":")[1].strip() for line in notices] == ["skipped allocator_comparison",
-                                                                "skipped bytes_per_op_string", "skipped multi_await"]
+                                                                "skipped bytes_per_op_string", "skipped multi_await",
+                                                                "skipped dotnet_overlay"]
     written = sorted(path.name for path in (tmp_path / "elsewhere").iterdir())
     assert written == ["allocs_per_op.png", "allocs_per_op.svg", "latency.png", "latency.svg", "relative_latency.png",
                        "relative_latency.svg"]

@@ -281,7 +281,7 @@ def test_report_file_embeds_only_existing_charts_and_the_tables(run_copy: Path) 
     assert "The run has no misuse.json" in text
     assert "No multi_await chart in charts/" in text
     sections = [line for line in text.splitlines() if line.startswith("## ")]
-    assert sections == ["## Environment", "## Claims", "## Charts", "## Curves that bend the wrong way",
+    assert sections == ["## Environment", "## Claims", "## The .NET side", "## Charts", "## Curves that bend the wrong way",
                         "## Allocators against glibc", f"## {report.ELISION_TITLE}",
                         f"## {report.CONCURRENCY_TITLE}", f"## {report.MULTI_AWAIT_TITLE}", "## Footprint",
                         "## Misuse (claims C8, C9)", "## heaptrack cross-check",

@@ -178,7 +178,9 @@ def test_misuse_columns_without_an_implementations_map_and_when_absent(tmp_path:
     assert "| await_twice | - |  | allowed | undetected |" in text
     assert "Columns:" not in text
     absent = text_of(report.misuse_section(made_up_run(tmp_path / "b", cache_entries("task", 0, [1.0], 1.0))))
-    assert absent.endswith("The run has no misuse.json (scenarios/vtb_misuse_table writes it).\n")
+    assert absent.endswith("The run has no misuse.json (scenarios/vtb_misuse_table writes it).\n\n"
+                                             "### What .NET 10 does with the same misuse\n\n"
+                                             "Not measured (the run has no dotnet/ directory).\n")
 
 
 @pytest.mark.parametrize("message, short", [

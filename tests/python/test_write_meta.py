@@ -28,7 +28,7 @@ def make_run(tmp_path: Path, contexts: dict[str, dict[str, str]]) -> Path:
 def arguments(run_dir: Path, configurations: str, pinned: str = "1") -> list[str]:
     return [str(run_dir), "--run-id", "20261126-010203-abc1234", "--command", "./run_all.sh --quick", "--quick",
             "--started", "2026-11-26T01:02:03Z", "--finished", "2026-11-26T01:03:50Z", "--git-revision", "abc1234",
-            "--repetitions", "2", "--min-time", "0.01", "--pinned-core", pinned, "--counting-iterations", "2000",
+            "--repetitions", "2", "--min-time", "0.01", "--pinned-core", pinned, "--counting-iterations", "2000", "--dotnet", "no-sdk",
             "--configurations", configurations]
 
 
@@ -47,6 +47,22 @@ def test_meta_json_records_the_run_and_what_the_binaries_said(tmp_path: Path) ->
     assert meta["passes"]["timing"] == {"binary": "vtbench", "files": "bench/<configuration>.json", "counting": False,
                                         "repetitions": 2, "min_time": 0.01, "random_interleaving": True}
     assert meta["passes"]["counting"]["iterations"] == 2000
+    assert meta["dotnet"] == {"measured": False, "reason": "no .NET SDK (dotnet is not on the PATH)"}
+
+
+def test_a_measured_dotnet_side_records_its_versions_and_job(tmp_path: Path) -> None:
+    run_dir = make_run(tmp_path, {"gcc-glibc": GCC_CONTEXT})
+    (run_dir / "dotnet").mkdir()
+    (run_dir / "dotnet" / "meta.json").write_text(json.dumps(
+        {"sdk_version": "10.0.401", "runtime_version": "10.0.12", "benchmarkdotnet_version": "0.15.8",
+         "job": {"iteration_count": 9}, "wall_seconds": 110, "os": "ignored"}))
+    given = arguments(run_dir, "gcc-glibc")
+    given[given.index("--dotnet") + 1] = "measured"
+    assert write_meta.main(given) == 0
+    meta = json.loads((run_dir / "meta.json").read_text())
+    assert meta["dotnet"] == {"measured": True, "sdk_version": "10.0.401", "runtime_version": "10.0.12",
+                              "benchmarkdotnet_version": "0.15.8", "job": {"iteration_count": 9},
+                              "wall_seconds": 110}
     assert meta["notes"] == [write_meta.DEBUG_LIBRARY_NOTE]
     assert meta["machine"]["cores"] >= 1
     assert not list(run_dir.glob(".meta.json.*"))
