@@ -12,11 +12,14 @@
 
 namespace vtb::detail {
 
+// Left uninitialised on construction (an awaiter that completes without suspending never
+// touches it): the registering code sets `callback`, and `coroutine` when callback is null;
+// try_add sets `next`.
 struct continuation_node {
-    continuation_node* next = nullptr;
-    // Exactly one of the two is set: a coroutine to resume, or a function to call.
-    std::coroutine_handle<> coroutine{};
-    void (*callback)(continuation_node*) noexcept = nullptr;
+    continuation_node* next;
+    // Exactly one of the two is used: a coroutine to resume (callback null), or a function to call.
+    std::coroutine_handle<> coroutine;
+    void (*callback)(continuation_node*) noexcept;
 };
 
 class completion_list {
@@ -70,7 +73,7 @@ public:
 
 private:
     static continuation_node* completed_marker() noexcept {
-        static continuation_node marker;
+        static constinit continuation_node marker{};
         return &marker;
     }
 
