@@ -38,4 +38,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+namespace detail {
+
+// Out of line and cold, so that a check on a hot path stays a compare and a branch.
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_invalid_operation(const char* rule) {
+    throw invalid_operation(rule);
+}
+
+}  // namespace detail
+
 }  // namespace vtb

@@ -181,7 +181,8 @@ template <class T, bool Move>
 class task_awaiter : continuation_node {
 public:
     explicit task_awaiter(task_state<T>* state) : state_(state) {
-        if (state_ == nullptr) throw invalid_operation("vtb::Task: awaited an empty Task (default-constructed or moved from)");
+        if (state_ == nullptr) [[unlikely]]
+            detail::throw_invalid_operation("vtb::Task: awaited an empty Task (default-constructed or moved from)");
     }
     bool await_ready() const noexcept { return state_->is_completed(); }
     bool await_suspend(std::coroutine_handle<> awaiting) noexcept {
@@ -271,7 +272,8 @@ public:
     }
 
     static Task from_exception(std::exception_ptr error) {
-        if (!error) throw invalid_operation("vtb::Task::from_exception: the exception_ptr is null");
+        if (!error) [[unlikely]]
+            detail::throw_invalid_operation("vtb::Task::from_exception: the exception_ptr is null");
         auto* state = new detail::heap_task_state<T>();
         state->result.set_exception(std::move(error));
         state->complete();
@@ -314,7 +316,8 @@ private:
 
     // A Task is a handle: its constness does not extend to the shared state.
     state_type& checked() const {
-        if (state_ == nullptr) throw invalid_operation("vtb::Task: used an empty Task (default-constructed or moved from)");
+        if (state_ == nullptr) [[unlikely]]
+            detail::throw_invalid_operation("vtb::Task: used an empty Task (default-constructed or moved from)");
         return *state_;
     }
 

@@ -6,10 +6,32 @@
 //   pair. sizeof(ValueTask<int>) == 16 on x86-64, like .NET's.
 // - It is consumed once: by co_await, by result() or by as_task()/preserve(). It is
 //   move-only (a copy is how .NET code awaits twice), and a moved-from instance is dead.
+// - co_await on an rvalue (`co_await f()`, `co_await std::move(vt)`) consumes the
+//   instance like a move: the inline value, or the Task's result when this is its only
+//   handle, is moved out. co_await on an lvalue (`co_await vt`) only reads it: the inline
+//   value or the Task's result is copied (for a source, get_result decides).
 // - Misuse throws vtb::invalid_operation in every build type, naming the rule: consumed
-//   twice (awaited, read or converted before), used after a move, awaited concurrently
-//   by a second awaiter, result() before completion; a stale token is caught by the
-//   source (see value_task_source.hpp).
+//   twice (awaited, read or converted before), used after a move, used after
+//   as_task()/preserve(), a second awaiter while the first waits, result() before
+//   completion; a stale token is caught by the source (see value_task_source.hpp).
+//   The use tracking is a relaxed atomic load and store per use (plain movs, no locked
+//   instruction on any path), so its exact contract is:
+//   * a second use that happens after the first (same thread, or after synchronising
+//     with it) is always caught;
+//   * two awaits of one lvalue instance at the same instant, on two threads, are
+//     memory-safe and free of data races (each reads the value: no double move, no
+//     double free; ThreadSanitizer has nothing to report), but the second may go
+//     undetected, and both then receive the value. The same holds for a Task-backed
+//     instance (both may register with the Task, which allows it, and both copy the
+//     result). For a source-backed one the source decides: while it is pending, a
+//     simultaneous second awaiter is always caught by its registration CAS ("second
+//     continuation"); once completed, both call get_result, which the core allows (it
+//     copies) but a source that recycles itself there (the pool's) does not: two
+//     threads awaiting a pooled source's instance at once is a data race, as in .NET;
+//   * an rvalue await, result(), as_task() or a move racing any other use of the same
+//     instance is a data race, as two moves of any C++ object are.
+//   VTB_MISUSE_CHECKS=0 (vtb/errors.hpp) compiles the use tracking out; the source's
+//   checks, result() before completion and the empty-Task check stay.
 // - as_task() returns the wrapped Task itself, a completed Task for an inline result, or
 //   an adapter Task for a source. preserve() returns an instance that no longer depends on
 //   a source (a Task-backed one for a source, itself otherwise).
@@ -17,7 +39,9 @@
 //   the result lives in the coroutine frame, which the ValueTask references.
 //
 // Cost (allocations per call, counted at operator new)
-// - From a value: 0. From a Task or a source: 0 beyond what they cost. Awaiting: 0.
+// - From a value: 0. From a Task or a source: 0 beyond what they cost. Awaiting an
+//   rvalue: 0. Awaiting an lvalue: 0 beyond the copy of the value (for a T that owns
+//   memory, such as a long std::string, that copy allocates).
 // - As a coroutine return type: 1 on every path (the frame), as for Task<T>; only a
 //   plain function returning a value, a pooled source, or PooledValueTask avoids it.
 // - as_task(): 0 for a Task, Task::from_result's cost for a value, 1 for a source.
@@ -147,7 +171,8 @@ public:
     }
 
     explicit ValueTask(Task<T>&& task) : object_(std::exchange(task.state_, nullptr)), kind_(kind::task) {
-        if (object_ == nullptr) throw invalid_operation("vtb::ValueTask: constructed from an empty Task");
+        if (object_ == nullptr) [[unlikely]]
+            detail::throw_invalid_operation("vtb::ValueTask: constructed from an empty Task");
     }
     explicit ValueTask(const Task<T>& task) : ValueTask(Task<T>(task)) {}
 
@@ -185,7 +210,7 @@ public:
     // Throws invalid_operation before completion.
     T result() {
         if (!is_completed())
-            throw invalid_operation("vtb::ValueTask::result() called before completion: await it, "
+            detail::throw_invalid_operation("vtb::ValueTask::result() called before completion: await it, "
                                     "or check is_completed() first (a ValueTask must not be blocked on)");
         begin_use(use::result_read);
         return take_result<true>();
@@ -228,14 +253,10 @@ public:
         // no locked instruction on any path).
         [[gnu::always_inline]] bool await_ready() {
             self_.check_fresh();
-            if (self_.kind_ == kind::value) {
-                self_.mark(use::awaited);
-                return true;
-            }
+            if (self_.kind_ == kind::value) return true;  // marked awaited in await_resume
             if (self_.kind_ == kind::task) {
-                const bool completed = self_.task_state()->is_completed();
                 self_.mark(use::awaiting);  // a second awaiter arriving meanwhile is caught
-                return completed;
+                return self_.task_state()->is_completed();
             }
             self_.mark(use::awaiting);
             return self_.source()->status(self_.token_) != value_task_source_status::pending;
@@ -248,12 +269,17 @@ public:
                 node->callback = nullptr;
                 return self_.task_state()->waiters.try_add(node);
             }
-            wait_.awaiting = awaiting.address();
+            return suspend_on_source(awaiting);
+        }
+
+        // Out of line: keeps the awaiting coroutine's code small for the other kinds.
+        [[gnu::noinline]] bool suspend_on_source(std::coroutine_handle<> awaiting) {
             // A concurrent second awaiter of a source-backed instance is caught by the
             // source's own registration CAS (a second continuation). The source may run
             // the continuation inside on_completed (it completed meanwhile): whichever of
             // it and this function finishes second resumes, so that resumption never
             // nests inside await_suspend.
+            wait_.awaiting = awaiting.address();
             wait_.handoff = false;  // published to the source by on_completed
             self_.source()->on_completed(
                 [](void* raw) {
@@ -265,7 +291,7 @@ public:
             return !std::atomic_ref<bool>(wait_.handoff).exchange(true, std::memory_order_acq_rel);
         }
 
-        [[gnu::always_inline]] T await_resume() { return self_.template take_result<Claim>(); }
+        [[gnu::always_inline]] T await_resume() { return self_.template take_result<Claim, true>(); }
 
     private:
         ValueTask& self_;
@@ -375,7 +401,8 @@ private:
     }
 
     // Claim: move the value out (the caller consumes the instance); else copy it.
-    template <bool Claim>
+    // Awaited: an inline value being awaited (await_ready left the marking to here).
+    template <bool Claim, bool Awaited = false>
     [[gnu::always_inline]] T take_result() {
         if (kind_ == kind::task) {
             if constexpr (Claim)
@@ -384,6 +411,7 @@ private:
                 return std::as_const(*task_state()).result.get();
         }
         if (kind_ == kind::source) return source()->get_result(token_);
+        if constexpr (Awaited) mark(use::awaited);
         if constexpr (!std::is_void_v<T>) {
             if constexpr (Claim)
                 return std::move(slot_.value);

@@ -86,7 +86,8 @@ public:
 
     // Faulted, or canceled for a vtb::operation_canceled (as .NET's core reports it).
     void set_exception(std::exception_ptr error) {
-        if (!error) throw invalid_operation("vtb::manual_reset_value_task_source_core: set_exception with a null exception_ptr");
+        if (!error) [[unlikely]]
+            detail::throw_invalid_operation("vtb::manual_reset_value_task_source_core: set_exception with a null exception_ptr");
         check_not_completed();
         result_.set_caught_exception(std::move(error));
         signal_completion();
@@ -103,7 +104,8 @@ public:
     }
 
     void on_completed(continuation_fn continuation, void* state, std::uint16_t token) {
-        if (continuation == nullptr) throw invalid_operation("vtb::manual_reset_value_task_source_core: null continuation");
+        if (continuation == nullptr) [[unlikely]]
+            detail::throw_invalid_operation("vtb::manual_reset_value_task_source_core: null continuation");
         check_token(token);
         continuation_fn expected = continuation_.load(std::memory_order_acquire);
         if (expected == nullptr) {
@@ -122,7 +124,14 @@ public:
     // called any number of times until reset().
     T get_result(std::uint16_t token) const {
         check_result(token);
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // check_result threw unless the value is set
+#endif
         return result_.get();
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
     }
 
     // Moves the value out (or rethrows), for a source that resets before anyone reads
@@ -138,10 +147,10 @@ public:
     void check_result(std::uint16_t token) const {
         check_token(token);
         if (!is_completed()) [[unlikely]]
-            throw invalid_operation(
+            detail::throw_invalid_operation(
                 "vtb::manual_reset_value_task_source_core: get_result() called before the operation completed");
         if (taken_) [[unlikely]]
-            throw invalid_operation(
+            detail::throw_invalid_operation(
                 "vtb::manual_reset_value_task_source_core: the result was already taken (take_result); "
                 "reset() before reading again");
     }
@@ -163,7 +172,7 @@ private:
     }
 
     [[noreturn]] static void throw_second_continuation() {
-        throw invalid_operation(
+        detail::throw_invalid_operation(
             "vtb::manual_reset_value_task_source_core: a second continuation was registered; "
             "a value-task source supports one awaiter per operation");
     }
@@ -184,7 +193,7 @@ private:
     // operation is the contract).
     void check_not_completed() const {
         if (completed_.load(std::memory_order_relaxed)) [[unlikely]]
-            throw invalid_operation("vtb::manual_reset_value_task_source_core: completed twice; an operation takes one result");
+            detail::throw_invalid_operation("vtb::manual_reset_value_task_source_core: completed twice; an operation takes one result");
     }
 
     void signal_completion() {
