@@ -24,12 +24,12 @@ struct continuation_node {
 
 class completion_list {
 public:
-    bool is_completed() const noexcept {
+    [[gnu::always_inline]] bool is_completed() const noexcept {
         return head_.load(std::memory_order_acquire) == completed_marker();
     }
 
     // Registers `node`; false when the list has already completed (do not suspend).
-    bool try_add(continuation_node* node) noexcept {
+    [[gnu::always_inline]] bool try_add(continuation_node* node) noexcept {
         continuation_node* head = head_.load(std::memory_order_acquire);
         do {
             if (head == completed_marker()) return false;
