@@ -18,17 +18,7 @@
 namespace vtb::test {
 namespace {
 
-#if defined(__SANITIZE_THREAD__)
-constexpr int race_rounds = 20000;  // ThreadSanitizer runs the barrier ~10x slower
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr int race_rounds = 20000;
-#else
 constexpr int race_rounds = 100000;
-#endif
-#else
-constexpr int race_rounds = 100000;
-#endif
 
 // What one thread saw over all rounds.
 struct race_tally {
