@@ -170,7 +170,7 @@ public:
         // and goes back to the pool, even when the result is an exception. A misuse
         // (stale token, not completed) throws and recycles nothing.
         T get_result(std::uint16_t token) override {
-            this->core_.check_result(token);
+            this->core_.check_result_before_reset(token);
             struct recycle {
                 source* self;
                 ~recycle() {
@@ -178,7 +178,7 @@ public:
                     self->pool_->give_back(self);
                 }
             } recycled{this};
-            return this->core_.take_checked_result();
+            return this->core_.take_result_before_reset();
         }
 
     private:

@@ -145,10 +145,7 @@ public:
     // Throws invalid_operation if the result may not be read now with `token`: stale
     // token, not completed, or already taken by take_result.
     void check_result(std::uint16_t token) const {
-        check_token(token);
-        if (!is_completed()) [[unlikely]]
-            detail::throw_invalid_operation(
-                "vtb::manual_reset_value_task_source_core: get_result() called before the operation completed");
+        check_result_before_reset(token);
         if (taken_) [[unlikely]]
             detail::throw_invalid_operation(
                 "vtb::manual_reset_value_task_source_core: the result was already taken (take_result); "
@@ -160,6 +157,16 @@ public:
         taken_ = true;
         return result_.take();
     }
+
+    // For a source that calls reset() right after reading, before anyone can read again
+    // (the pool's get_result): the checks and the move, without the taken_ bookkeeping.
+    void check_result_before_reset(std::uint16_t token) const {
+        check_token(token);
+        if (!is_completed()) [[unlikely]]
+            detail::throw_invalid_operation(
+                "vtb::manual_reset_value_task_source_core: get_result() called before the operation completed");
+    }
+    T take_result_before_reset() { return result_.take(); }
 
 private:
     static void completed_sentinel(void*) {}
