@@ -32,6 +32,21 @@ TEST(TaskFactories, FromResultBoolReturnsOneCachedInstancePerValue) {
     EXPECT_FALSE(false_1.result());
 }
 
+TEST(TaskFactories, FromResultBoolCacheDoesNotDependOnHowTheArgumentIsPassed) {
+    // .NET has one cached Task<bool> per value: passing a prvalue, an lvalue, a const
+    // lvalue or an xvalue must all return it.
+    bool yes = true;
+    bool no = false;
+    const bool& const_yes = yes;
+    const Task<bool> cached_true = Task<bool>::from_result(true);
+    const Task<bool> cached_false = Task<bool>::from_result(false);
+    EXPECT_TRUE(Task<bool>::from_result(yes) == cached_true);
+    EXPECT_TRUE(Task<bool>::from_result(const_yes) == cached_true);
+    EXPECT_TRUE(Task<bool>::from_result(std::move(yes)) == cached_true);
+    EXPECT_TRUE(Task<bool>::from_result(no) == cached_false);
+    EXPECT_TRUE(Task<bool>::from_result(static_cast<const bool&>(no)) == cached_false);
+}
+
 TEST(TaskFactories, FromResultIntMinusOneToEightReturnsOneCachedInstancePerValue) {
     for (int value = -1; value <= 8; ++value) {
         SCOPED_TRACE(value);
@@ -68,6 +83,23 @@ TEST(TaskFactories, FromExceptionIsFaultedWithThatException) {
     EXPECT_TRUE(void_task.is_faulted());
     EXPECT_TRUE(throws_with<std::runtime_error>([&] { (void)task.result(); }, "from_exception payload"));
     EXPECT_TRUE(throws_with<std::runtime_error>([&] { void_task.result(); }, "from_exception payload"));
+}
+
+TEST(TaskFactories, FromExceptionWithOperationCanceledIsFaultedNotCanceled) {
+    // .NET's Task.FromException is always Faulted, even for an OperationCanceledException;
+    // only FromCanceled (or a cancellation escaping an async body) gives Canceled.
+    Task<int> task = Task<int>::from_exception(make_cancellation());
+    Task<void> void_task = Task<void>::from_exception(make_cancellation());
+    EXPECT_TRUE(task.is_faulted());
+    EXPECT_FALSE(task.is_canceled());
+    EXPECT_TRUE(void_task.is_faulted());
+    EXPECT_FALSE(void_task.is_canceled());
+    EXPECT_TRUE(throws_with<operation_canceled>([&] { (void)task.result(); }, "canceled"));
+
+    ValueTask<int> wrapped(Task<int>::from_exception(make_cancellation()));
+    EXPECT_TRUE(wrapped.is_faulted());
+    EXPECT_FALSE(wrapped.is_canceled());
+    EXPECT_TRUE(throws_with<operation_canceled>([&] { (void)wrapped.result(); }, "canceled"));
 }
 
 TEST(TaskFactories, FromExceptionRejectsANullExceptionPtr) {

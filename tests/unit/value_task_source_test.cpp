@@ -58,6 +58,29 @@ TEST(ValueTaskSourceCore, ResetMakesTheSourceReusable) {
     EXPECT_EQ(core.get_result(core.version()), 2);
 }
 
+TEST(ValueTaskSourceCore, ResultCanBeReadAgainUntilReset) {
+    // .NET's ManualResetValueTaskSourceCore lets GetResult be called any number of times
+    // until Reset (ManualResetValueTaskSourceTests.ReuseInstanceWithResets_Success): a
+    // second read must return the value again, never a moved-from one.
+    manual_reset_value_task_source_core<std::string> core;
+    for (char letter : {'a', 'b', 'c'}) {
+        SCOPED_TRACE(letter);
+        const std::string expected(40, letter);  // longer than the small-string buffer
+        core.set_result(expected);
+        EXPECT_EQ(core.get_result(core.version()), expected);
+        EXPECT_EQ(core.get_result(core.version()), expected);
+        EXPECT_EQ(core.status(core.version()), value_task_source_status::succeeded);
+        core.reset();
+    }
+}
+
+TEST(ValueTaskSourceCore, ExceptionCanBeReadAgainUntilReset) {
+    manual_reset_value_task_source_core<std::string> core;
+    core.set_exception(make_failure("read twice"));
+    EXPECT_TRUE(throws_with<std::runtime_error>([&] { (void)core.get_result(core.version()); }, "read twice"));
+    EXPECT_TRUE(throws_with<std::runtime_error>([&] { (void)core.get_result(core.version()); }, "read twice"));
+}
+
 TEST(ValueTaskSourceCoreMisuse, StaleToken) {
     manual_reset_value_task_source_core<int> core;
     const std::uint16_t stale = core.version();

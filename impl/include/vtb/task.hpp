@@ -11,13 +11,16 @@
 // - wait() blocks a thread that is not a coroutine; result() waits, then returns the value
 //   or rethrows the exception. co_await on an lvalue yields const T&, on an rvalue yields T
 //   (moved out when no other handle shares the state).
-// - A body that lets vtb::operation_canceled escape ends canceled (like .NET).
+// - A body that lets vtb::operation_canceled escape ends canceled (like .NET); from_canceled
+//   is canceled; from_exception is always faulted, even for vtb::operation_canceled (as
+//   .NET's Task.FromException).
 //
 // Cost (allocations per call, counted at operator new)
 // - coroutine Task<T>: 1 on every path: the coroutine frame, which holds the state.
 //   Neither compiler elides it (measured: GCC 12, Clang 14): the frame lives as long as
 //   its reference count, which no caller can see. LazyTask is the elidable shape.
-// - Task<T>::from_result: 0 for bool and for int -1..8 (cached, like .NET), else 1.
+// - Task<T>::from_result: 0 for bool and for int -1..8 (cached, like .NET: one instance per
+//   value, however the argument is passed), else 1.
 // - Task<void>::completed_task: 0 (a singleton). from_exception, from_canceled: 1 (the
 //   state; the exception object is the caller's, or for from_canceled one shared object).
 // - Copying a Task: 0 (an atomic increment). Awaiting: 0.
@@ -62,7 +65,7 @@ public:
         if (destroy_ != nullptr) refs_.fetch_add(1, std::memory_order_relaxed);
     }
 
-    void release() noexcept {
+    [[gnu::always_inline]] void release() noexcept {
         if (destroy_ != nullptr && refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
             destroy_(this);
     }
@@ -82,7 +85,7 @@ public:
     }
 
     // The result for an awaiter that holds the only handle: moved out; otherwise copied.
-    T take_or_copy() {
+    [[gnu::always_inline]] T take_or_copy() {
         if constexpr (std::is_void_v<T>) {
             result.get();
         } else if (destroy_ != nullptr && refs_.load(std::memory_order_acquire) == 1) {
@@ -170,7 +173,7 @@ public:
     };
     final_awaiter final_suspend() noexcept { return {}; }
 
-    void unhandled_exception() noexcept { this->result.set_exception(std::current_exception()); }
+    void unhandled_exception() noexcept { this->result.set_caught_exception(std::current_exception()); }
 };
 
 // Awaits a task_state; the node lives in the awaiting coroutine's frame.
@@ -178,11 +181,13 @@ template <class T, bool Move>
 class task_awaiter : continuation_node {
 public:
     explicit task_awaiter(task_state<T>* state) : state_(state) {
-        if (state_ == nullptr) throw invalid_operation("vtb::Task: awaited an empty Task (default-constructed or moved from)");
+        if (state_ == nullptr) [[unlikely]]
+            detail::throw_invalid_operation("vtb::Task: awaited an empty Task (default-constructed or moved from)");
     }
     bool await_ready() const noexcept { return state_->is_completed(); }
     bool await_suspend(std::coroutine_handle<> awaiting) noexcept {
         coroutine = awaiting;
+        callback = nullptr;
         return state_->waiters.try_add(this);  // false: completed meanwhile, resume at once
     }
     decltype(auto) await_resume() {
@@ -218,7 +223,7 @@ public:
         std::swap(state_, other.state_);
         return *this;
     }
-    ~Task() {
+    [[gnu::always_inline]] ~Task() {
         if (state_ != nullptr) state_->release();
     }
 
@@ -249,8 +254,7 @@ public:
         requires(!std::is_void_v<T>)
     static Task from_result(U&& value) {
         if constexpr (std::is_same_v<T, bool>) {
-            static detail::immortal_task_state<bool> cached_false(false), cached_true(true);
-            return Task(value ? &cached_true : &cached_false);
+            return Task(cached_bool(static_cast<bool>(value)));
         } else if constexpr (std::is_same_v<T, int>) {
             if (value >= -1 && value <= 8) return Task(cached_small_int(value));
         }
@@ -268,7 +272,8 @@ public:
     }
 
     static Task from_exception(std::exception_ptr error) {
-        if (!error) throw invalid_operation("vtb::Task::from_exception: the exception_ptr is null");
+        if (!error) [[unlikely]]
+            detail::throw_invalid_operation("vtb::Task::from_exception: the exception_ptr is null");
         auto* state = new detail::heap_task_state<T>();
         state->result.set_exception(std::move(error));
         state->complete();
@@ -278,7 +283,10 @@ public:
     // One shared exception object serves every canceled task (exception_ptr is shared).
     static Task from_canceled() {
         static const std::exception_ptr canceled = std::make_exception_ptr(operation_canceled());
-        return from_exception(canceled);
+        auto* state = new detail::heap_task_state<T>();
+        state->result.set_canceled(canceled);
+        state->complete();
+        return Task(state);
     }
 
     // Identity of the shared state: two handles to one task compare equal.
@@ -289,6 +297,12 @@ private:
     friend class ValueTask;
 
     explicit Task(state_type* state) noexcept : state_(state) {}
+
+    // Not a member template: one cached pair for Task<bool>, whatever from_result deduced.
+    static state_type* cached_bool(bool value) noexcept {
+        static detail::immortal_task_state<bool> cached_false(false), cached_true(true);
+        return value ? &cached_true : &cached_false;
+    }
 
     static state_type* cached_small_int(int value) noexcept {
         static detail::immortal_task_state<int> cached[] = {
@@ -302,7 +316,8 @@ private:
 
     // A Task is a handle: its constness does not extend to the shared state.
     state_type& checked() const {
-        if (state_ == nullptr) throw invalid_operation("vtb::Task: used an empty Task (default-constructed or moved from)");
+        if (state_ == nullptr) [[unlikely]]
+            detail::throw_invalid_operation("vtb::Task: used an empty Task (default-constructed or moved from)");
         return *state_;
     }
 

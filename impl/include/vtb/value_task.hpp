@@ -6,10 +6,32 @@
 //   pair. sizeof(ValueTask<int>) == 16 on x86-64, like .NET's.
 // - It is consumed once: by co_await, by result() or by as_task()/preserve(). It is
 //   move-only (a copy is how .NET code awaits twice), and a moved-from instance is dead.
+// - co_await on an rvalue (`co_await f()`, `co_await std::move(vt)`) consumes the
+//   instance like a move: the inline value, or the Task's result when this is its only
+//   handle, is moved out. co_await on an lvalue (`co_await vt`) only reads it: the inline
+//   value or the Task's result is copied (for a source, get_result decides).
 // - Misuse throws vtb::invalid_operation in every build type, naming the rule: consumed
-//   twice (awaited, read or converted before), used after a move, awaited concurrently
-//   by a second awaiter, result() before completion; a stale token is caught by the
-//   source (see value_task_source.hpp).
+//   twice (awaited, read or converted before), used after a move, used after
+//   as_task()/preserve(), a second awaiter while the first waits, result() before
+//   completion; a stale token is caught by the source (see value_task_source.hpp).
+//   The use tracking is a relaxed atomic load and store per use (plain movs, no locked
+//   instruction on any path), so its exact contract is:
+//   * a second use that happens after the first (same thread, or after synchronising
+//     with it) is always caught;
+//   * two awaits of one lvalue instance at the same instant, on two threads, are
+//     memory-safe and free of data races (each reads the value: no double move, no
+//     double free; ThreadSanitizer has nothing to report), but the second may go
+//     undetected, and both then receive the value. The same holds for a Task-backed
+//     instance (both may register with the Task, which allows it, and both copy the
+//     result). For a source-backed one the source decides: while it is pending, a
+//     simultaneous second awaiter is always caught by its registration CAS ("second
+//     continuation"); once completed, both call get_result, which the core allows (it
+//     copies) but a source that recycles itself there (the pool's) does not: two
+//     threads awaiting a pooled source's instance at once is a data race, as in .NET;
+//   * an rvalue await, result(), as_task() or a move racing any other use of the same
+//     instance is a data race, as two moves of any C++ object are.
+//   VTB_MISUSE_CHECKS=0 (vtb/errors.hpp) compiles the use tracking out; the source's
+//   checks, result() before completion and the empty-Task check stay.
 // - as_task() returns the wrapped Task itself, a completed Task for an inline result, or
 //   an adapter Task for a source. preserve() returns an instance that no longer depends on
 //   a source (a Task-backed one for a source, itself otherwise).
@@ -17,7 +39,9 @@
 //   the result lives in the coroutine frame, which the ValueTask references.
 //
 // Cost (allocations per call, counted at operator new)
-// - From a value: 0. From a Task or a source: 0 beyond what they cost. Awaiting: 0.
+// - From a value: 0. From a Task or a source: 0 beyond what they cost. Awaiting an
+//   rvalue: 0. Awaiting an lvalue: 0 beyond the copy of the value (for a T that owns
+//   memory, such as a long std::string, that copy allocates).
 // - As a coroutine return type: 1 on every path (the frame), as for Task<T>; only a
 //   plain function returning a value, a pooled source, or PooledValueTask avoids it.
 // - as_task(): 0 for a Task, Task::from_result's cost for a value, 1 for a source.
@@ -53,21 +77,28 @@ template <>
 struct inline_slot<void> {};
 
 // What has happened to a ValueTask: each consumed state names the rule a further use breaks.
+// `awaiting`: an await of a Task- or source-backed instance began (it stays so after the
+// await: the operation's state tells a concurrent awaiter from a second, later one);
+// `awaited`: an inline value was awaited.
 enum class value_task_use : unsigned char { fresh, awaiting, awaited, result_read, converted, moved_from };
 
-[[noreturn]] inline void throw_unusable(value_task_use use) {
+// `pending`: the operation had not completed (so an `awaiting` instance is being awaited now).
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_unusable(value_task_use use, bool pending) {
     switch (use) {
         case value_task_use::awaiting:
-            throw invalid_operation("vtb::ValueTask awaited concurrently: a second awaiter arrived while the first was waiting; "
-                                    "a ValueTask supports one awaiter (use as_task() to share it)");
+            if (pending)
+                throw invalid_operation("vtb::ValueTask awaited concurrently: a second awaiter arrived while the first was waiting; "
+                                        "a ValueTask supports one awaiter (use as_task() to share it)");
+            break;
         case value_task_use::moved_from:
             throw invalid_operation("vtb::ValueTask used after a move: the moved-from instance is empty");
         case value_task_use::converted:
             throw invalid_operation("vtb::ValueTask used after as_task()/preserve(): the conversion consumed it");
         default:
-            throw invalid_operation("vtb::ValueTask consumed twice: it was already awaited or its result() read; "
-                                    "a ValueTask may be awaited at most once (use as_task() to await many times)");
+            break;
     }
+    throw invalid_operation("vtb::ValueTask consumed twice: it was already awaited or its result() read; "
+                            "a ValueTask may be awaited at most once (use as_task() to await many times)");
 }
 
 // Task adapter for a source-backed ValueTask (as_task, preserve): 1 allocation.
@@ -103,7 +134,7 @@ private:
                 self->result.set_value(self->source_->get_result(self->token_));
             }
         } catch (...) {
-            self->result.set_exception(std::current_exception());
+            self->result.set_caught_exception(std::current_exception());  // canceled for operation_canceled
         }
         self->complete_and_wake();
         self->release();
@@ -139,9 +170,11 @@ public:
         std::construct_at(std::addressof(slot_.value), std::forward<U>(value));
     }
 
-    explicit ValueTask(Task<T> task) : object_(std::exchange(task.state_, nullptr)), kind_(kind::task) {
-        if (object_ == nullptr) throw invalid_operation("vtb::ValueTask: constructed from an empty Task");
+    explicit ValueTask(Task<T>&& task) : object_(std::exchange(task.state_, nullptr)), kind_(kind::task) {
+        if (object_ == nullptr) [[unlikely]]
+            detail::throw_invalid_operation("vtb::ValueTask: constructed from an empty Task");
     }
+    explicit ValueTask(const Task<T>& task) : ValueTask(Task<T>(task)) {}
 
     ValueTask(value_task_source<T>& source, std::uint16_t token) noexcept
         : object_(&source), token_(token), kind_(kind::source) {}
@@ -149,7 +182,7 @@ public:
     // Moving is not an atomic operation (moving one object from two threads is a race
     // in any type), so plain loads and stores suffice: no locked instruction per move.
     ValueTask(ValueTask&& other) noexcept : ValueTask(other, other.use_.load(std::memory_order_relaxed)) {
-        other.use_.store(use::moved_from, std::memory_order_relaxed);
+        other.mark(use::moved_from);
     }
 
     ValueTask& operator=(ValueTask&& other) noexcept {
@@ -160,11 +193,11 @@ public:
         return *this;
     }
 
-    ~ValueTask() {
-        if (kind_ == kind::value) {
-            if constexpr (!std::is_void_v<T>) std::destroy_at(std::addressof(slot_.value));
-        } else if (kind_ == kind::task && object_ != nullptr) {
+    [[gnu::always_inline]] ~ValueTask() {
+        if (kind_ == kind::task) {
             task_state()->release();
+        } else if (kind_ == kind::value) {
+            if constexpr (!std::is_void_v<T>) std::destroy_at(std::addressof(slot_.value));
         }
     }
 
@@ -173,22 +206,26 @@ public:
     bool is_faulted() const { return status() == value_task_source_status::faulted; }
     bool is_canceled() const { return status() == value_task_source_status::canceled; }
 
-    // The result of a completed instance; consumes it. Throws invalid_operation before completion.
+    // The result of a completed instance; consumes it (like a move: one thread at a time).
+    // Throws invalid_operation before completion.
     T result() {
         if (!is_completed())
-            throw invalid_operation("vtb::ValueTask::result() called before completion: await it, "
+            detail::throw_invalid_operation("vtb::ValueTask::result() called before completion: await it, "
                                     "or check is_completed() first (a ValueTask must not be blocked on)");
         begin_use(use::result_read);
-        return take_result(use::result_read);
+        return take_result<true>();
     }
 
     // A Task for the same operation, which may be awaited any number of times; consumes this.
     Task<T> as_task() {
         begin_use(use::converted);
         switch (kind_) {
-            case kind::task: return Task<T>::adopt(static_cast<detail::task_state<T>*>(std::exchange(object_, nullptr)));
+            case kind::task:
+                kind_ = kind::released;
+                return Task<T>::adopt(task_state());
             case kind::source: return detail::source_task_state<T>::start(*source(), token_);
             case kind::value: break;
+            case kind::released: detail::throw_unusable(use::moved_from, false);
         }
         if constexpr (std::is_void_v<T>)
             return Task<T>::completed_task();
@@ -203,84 +240,156 @@ public:
         return ValueTask(*this, use::fresh);
     }
 
-    class awaiter : detail::continuation_node {
+    // `co_await` on an rvalue (Claim) consumes the instance like a move: the inline value
+    // or the Task's result is moved out. On an lvalue the instance is only read: the
+    // inline value or the Task's result is copied, so two threads awaiting one lvalue at
+    // once are memory-safe (see the header comment).
+    template <bool Claim>
+    class basic_awaiter {
     public:
-        explicit awaiter(ValueTask& self) noexcept : self_(self) {}
+        explicit basic_awaiter(ValueTask& self) noexcept : self_(self) {}
 
-        bool await_ready() {
-            if (self_.kind_ == kind::value) {
-                // Completes without suspending, so a check and a plain store suffice
-                // (no locked instruction on the hit path).
-                self_.check_fresh();
-                return true;
+        // One relaxed load and one relaxed store of the use state per await (plain movs:
+        // no locked instruction on any path).
+        [[gnu::always_inline]] bool await_ready() {
+            self_.check_fresh();
+            if (self_.kind_ == kind::value) return true;  // marked awaited in await_resume
+            if (self_.kind_ == kind::task) {
+                self_.mark(use::awaiting);  // a second awaiter arriving meanwhile is caught
+                return self_.task_state()->is_completed();
             }
-            self_.begin_use(use::awaiting);  // atomic: a second awaiter may race this one
-            return self_.status() != value_task_source_status::pending;
+            self_.mark(use::awaiting);
+            return self_.source()->status(self_.token_) != value_task_source_status::pending;
         }
 
-        bool await_suspend(std::coroutine_handle<> awaiting) {
+        [[gnu::always_inline]] bool await_suspend(std::coroutine_handle<> awaiting) {
             if (self_.kind_ == kind::task) {
-                coroutine = awaiting;
-                return self_.task_state()->waiters.try_add(this);
+                auto* node = ::new (static_cast<void*>(node_)) detail::continuation_node;  // default-initialised
+                node->coroutine = awaiting;
+                node->callback = nullptr;
+                return self_.task_state()->waiters.try_add(node);
             }
-            // The source may run the continuation inside on_completed (it completed
-            // meanwhile): whichever of it and this function finishes second resumes, so
-            // that resumption never nests inside await_suspend.
-            coroutine = awaiting;
+            return suspend_on_source(awaiting);
+        }
+
+        // Out of line: keeps the awaiting coroutine's code small for the other kinds.
+        [[gnu::noinline]] bool suspend_on_source(std::coroutine_handle<> awaiting) {
+            // A concurrent second awaiter of a source-backed instance is caught by the
+            // source's own registration CAS (a second continuation). The source may run
+            // the continuation inside on_completed (it completed meanwhile): whichever of
+            // it and this function finishes second resumes, so that resumption never
+            // nests inside await_suspend.
+            wait_.awaiting = awaiting.address();
+            wait_.handoff = false;  // published to the source by on_completed
             self_.source()->on_completed(
                 [](void* raw) {
-                    auto* self = static_cast<awaiter*>(raw);
-                    if (self->handoff_.exchange(true, std::memory_order_acq_rel)) self->coroutine.resume();
+                    auto* self = static_cast<basic_awaiter*>(raw);
+                    if (std::atomic_ref<bool>(self->wait_.handoff).exchange(true, std::memory_order_acq_rel))
+                        std::coroutine_handle<>::from_address(self->wait_.awaiting).resume();
                 },
                 this, self_.token_);
-            return !handoff_.exchange(true, std::memory_order_acq_rel);
+            return !std::atomic_ref<bool>(wait_.handoff).exchange(true, std::memory_order_acq_rel);
         }
 
-        T await_resume() { return self_.take_result(use::awaited); }
+        [[gnu::always_inline]] T await_resume() { return self_.template take_result<Claim, true>(); }
 
     private:
         ValueTask& self_;
-        std::atomic<bool> handoff_{false};
+        // None is initialised unless the awaiter suspends, so a ready await costs nothing
+        // for them: the Task's waiter node (constructed in await_suspend), or for a source
+        // the awaiting coroutine and the handoff flag.
+        struct source_wait {
+            void* awaiting;
+            bool handoff;  // accessed through std::atomic_ref
+        };
+        union {
+            alignas(detail::continuation_node) unsigned char node_[sizeof(detail::continuation_node)];
+            source_wait wait_;
+        };
     };
 
-    awaiter operator co_await() & noexcept { return awaiter(*this); }
-    awaiter operator co_await() && noexcept { return awaiter(*this); }
+    using awaiter = basic_awaiter<false>;
+
+    basic_awaiter<false> operator co_await() & noexcept { return basic_awaiter<false>(*this); }
+    basic_awaiter<true> operator co_await() && noexcept { return basic_awaiter<true>(*this); }
 
 private:
-    enum class kind : unsigned char { value, task, source };
+    // released: a Task-backed instance whose Task reference went elsewhere (moved from,
+    // converted): nothing to release.
+    enum class kind : unsigned char { value, task, source, released };
 
     // Takes over `from`'s contents, which is left holding nothing to release.
-    ValueTask(ValueTask& from, use state) noexcept
-        : object_(std::exchange(from.object_, nullptr)), token_(from.token_), kind_(from.kind_), use_(state) {
-        if constexpr (!std::is_void_v<T>)
-            if (kind_ == kind::value) std::construct_at(std::addressof(slot_.value), std::move(from.slot_.value));
+    ValueTask(ValueTask& from, use state) noexcept : token_(from.token_), kind_(from.kind_), use_(state) {
+        if (kind_ == kind::value) {
+            if constexpr (!std::is_void_v<T>) std::construct_at(std::addressof(slot_.value), std::move(from.slot_.value));
+            return;
+        }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // object_ is set for every kind but value
+#endif
+        object_ = from.object_;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+        if (kind_ == kind::task) from.kind_ = kind::released;
     }
 
     detail::task_state<T>* task_state() const noexcept { return static_cast<detail::task_state<T>*>(object_); }
     value_task_source<T>* source() const noexcept { return static_cast<value_task_source<T>*>(object_); }
 
-    void check_usable() const {
-        use current = use_.load(std::memory_order_acquire);
-        if (current != use::fresh && current != use::awaiting) detail::throw_unusable(current);
+    // The use tracking: relaxed atomic loads and stores, plain movs on x86-64 (no locked
+    // instruction), free of data races when two threads touch one instance. A second use
+    // is always caught when it follows the first (on one thread, or after synchronising
+    // with it); two uses at the same instant may both pass the check. Compiled out with
+    // VTB_MISUSE_CHECKS=0.
+    [[gnu::always_inline]] void mark(use next) noexcept {
+        if constexpr (misuse_checks) use_.store(next, std::memory_order_relaxed);
     }
 
-    void check_fresh() const {
-        use current = use_.load(std::memory_order_relaxed);
-        if (current != use::fresh) detail::throw_unusable(current);
+    [[gnu::always_inline]] void check_usable() const {
+        if constexpr (misuse_checks) {
+            use current = use_.load(std::memory_order_relaxed);
+            if (current != use::fresh && (current != use::awaiting || !operation_pending())) [[unlikely]]
+                detail::throw_unusable(current, false);
+        }
+    }
+
+    [[gnu::always_inline]] void check_fresh() const {
+        if constexpr (misuse_checks) {
+            use current = use_.load(std::memory_order_relaxed);
+            if (current != use::fresh) [[unlikely]]
+                detail::throw_unusable(current, current == use::awaiting && operation_pending());
+        }
+    }
+
+    // For the misuse messages: a Task or source that has not completed yet.
+    [[gnu::cold]] bool operation_pending() const noexcept {
+        try {
+            switch (kind_) {
+                case kind::task: return !task_state()->is_completed();
+                case kind::source: return source()->status(token_) == value_task_source_status::pending;
+                case kind::value:
+                case kind::released: break;
+            }
+        } catch (...) {  // a stale token: the operation ended
+        }
+        return false;
     }
 
     void begin_use(use next) {
-        use expected = use::fresh;
-        if (!use_.compare_exchange_strong(expected, next, std::memory_order_acq_rel)) detail::throw_unusable(expected);
+        check_fresh();
+        mark(next);
     }
 
-    // While awaiting, queries stay allowed (the awaiter itself asks).
+    // While an await is in progress, queries stay allowed.
     value_task_source_status status() const {
         check_usable();
         switch (kind_) {
             case kind::value: return value_task_source_status::succeeded;
             case kind::source: return source()->status(token_);
             case kind::task: break;
+            case kind::released: detail::throw_unusable(use::moved_from, false);
         }
         const detail::task_state<T>& state = *task_state();
         if (!state.is_completed()) return value_task_source_status::pending;
@@ -291,24 +400,27 @@ private:
         }
     }
 
-    T take_result(use done) {
-        use_.store(done, std::memory_order_release);
-        switch (kind_) {
-            case kind::source: return source()->get_result(token_);
-            case kind::task: {
-                // Release the state (and so a pooled frame) as soon as the result is out.
-                struct releaser {
-                    detail::task_state<T>* state;
-                    ~releaser() { state->release(); }
-                } owned{static_cast<detail::task_state<T>*>(std::exchange(object_, nullptr))};
-                return owned.state->take_or_copy();
-            }
-            case kind::value: break;
+    // Claim: move the value out (the caller consumes the instance); else copy it.
+    // Awaited: an inline value being awaited (await_ready left the marking to here).
+    template <bool Claim, bool Awaited = false>
+    [[gnu::always_inline]] T take_result() {
+        if (kind_ == kind::task) {
+            if constexpr (Claim)
+                return task_state()->take_or_copy();
+            else
+                return std::as_const(*task_state()).result.get();
         }
-        if constexpr (!std::is_void_v<T>) return std::move(slot_.value);
+        if (kind_ == kind::source) return source()->get_result(token_);
+        if constexpr (Awaited) mark(use::awaited);
+        if constexpr (!std::is_void_v<T>) {
+            if constexpr (Claim)
+                return std::move(slot_.value);
+            else
+                return slot_.value;
+        }
     }
 
-    void* object_ = nullptr;  // task_state<T>* or value_task_source<T>*, by kind_
+    void* object_;  // task_state<T>* or value_task_source<T>*, by kind_ (unset for an inline value)
     [[no_unique_address]] detail::inline_slot<T> slot_;
     std::uint16_t token_ = 0;
     kind kind_;

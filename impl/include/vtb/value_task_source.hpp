@@ -9,7 +9,13 @@
 //   version bumped by reset(), the result, and one continuation. It is thread-safe in the
 //   way .NET's is: one producer completes it, one consumer awaits it, in any order.
 //   It throws vtb::invalid_operation on the four misuses .NET detects: a stale token,
-//   get_result before completion, a second completion, a second continuation.
+//   get_result before completion, a second completion, a second continuation. The
+//   second continuation is caught even when two awaiters register at once (the
+//   registration CAS finds the first); the second completion is a plain check, as in
+//   .NET (two producers at the same instant are a data race).
+// - get_result copies the value and may be called any number of times until reset(), as
+//   .NET's GetResult; take_result moves it out, for a source that resets right after
+//   (the pool's), and a read after it throws invalid_operation: never a moved-from value.
 // - A continuation registered after completion runs at once, on the registering thread.
 //
 // - manual_reset_value_task_source<T> is the interface implemented by forwarding to a
@@ -17,6 +23,8 @@
 //   get_result to recycle).
 //
 // Cost: no allocation on any path; the object is reused across operations by reset().
+// (get_result returns a copy: for a T that owns memory, such as a long std::string, that
+// copy is T's own allocation; take_result, which the pool uses, moves instead.)
 #pragma once
 
 #include <atomic>
@@ -63,24 +71,26 @@ public:
     void reset() noexcept {
         ++version_;
         result_.clear();
+        taken_ = false;
         completed_.store(false, std::memory_order_relaxed);
-        claimed_.store(false, std::memory_order_relaxed);
         continuation_.store(nullptr, std::memory_order_relaxed);
         continuation_state_ = nullptr;
     }
 
     template <class... Args>
     void set_result(Args&&... args) {
-        begin_completion();
+        check_not_completed();
         result_.set_value(std::forward<Args>(args)...);
-        end_completion();
+        signal_completion();
     }
 
+    // Faulted, or canceled for a vtb::operation_canceled (as .NET's core reports it).
     void set_exception(std::exception_ptr error) {
-        if (!error) throw invalid_operation("vtb::manual_reset_value_task_source_core: set_exception with a null exception_ptr");
-        begin_completion();
-        result_.set_exception(std::move(error));
-        end_completion();
+        if (!error) [[unlikely]]
+            detail::throw_invalid_operation("vtb::manual_reset_value_task_source_core: set_exception with a null exception_ptr");
+        check_not_completed();
+        result_.set_caught_exception(std::move(error));
+        signal_completion();
     }
 
     value_task_source_status status(std::uint16_t token) const {
@@ -94,30 +104,69 @@ public:
     }
 
     void on_completed(continuation_fn continuation, void* state, std::uint16_t token) {
-        if (continuation == nullptr) throw invalid_operation("vtb::manual_reset_value_task_source_core: null continuation");
+        if (continuation == nullptr) [[unlikely]]
+            detail::throw_invalid_operation("vtb::manual_reset_value_task_source_core: null continuation");
         check_token(token);
-        if (continuation_fn current = continuation_.load(std::memory_order_acquire);
-            current != nullptr && current != &completed_sentinel)
-            throw_second_continuation();
-        continuation_state_ = state;
-        continuation_fn expected = nullptr;
-        if (continuation_.compare_exchange_strong(expected, continuation, std::memory_order_acq_rel,
-                                                  std::memory_order_acquire))
-            return;
-        if (expected == &completed_sentinel) {  // completed first: run it now
-            continuation(state);
-            return;
+        continuation_fn expected = continuation_.load(std::memory_order_acquire);
+        if (expected == nullptr) {
+            continuation_state_ = state;
+            // The one locked instruction of a registration; it also catches a second,
+            // concurrent awaiter (it finds the first one's continuation).
+            if (continuation_.compare_exchange_strong(expected, continuation, std::memory_order_acq_rel,
+                                                      std::memory_order_acquire))
+                return;
         }
-        throw_second_continuation();
+        if (expected != &completed_sentinel) throw_second_continuation();
+        continuation(state);  // completed first: run it now
     }
 
-    T get_result(std::uint16_t token) {
-        check_token(token);
-        if (!is_completed())
-            throw invalid_operation(
-                "vtb::manual_reset_value_task_source_core: get_result() called before the operation completed");
+    // The value (copied), or the stored exception rethrown. Like .NET's GetResult it may be
+    // called any number of times until reset().
+    T get_result(std::uint16_t token) const {
+        check_result(token);
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // check_result threw unless the value is set
+#endif
+        return result_.get();
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+    }
+
+    // Moves the value out (or rethrows), for a source that resets before anyone reads
+    // again (a pool recycling its source in get_result): no copy. A later get_result or
+    // take_result before reset() throws invalid_operation rather than return a moved-from value.
+    T take_result(std::uint16_t token) {
+        check_result(token);
+        return take_checked_result();
+    }
+
+    // Throws invalid_operation if the result may not be read now with `token`: stale
+    // token, not completed, or already taken by take_result.
+    void check_result(std::uint16_t token) const {
+        check_result_before_reset(token);
+        if (taken_) [[unlikely]]
+            detail::throw_invalid_operation(
+                "vtb::manual_reset_value_task_source_core: the result was already taken (take_result); "
+                "reset() before reading again");
+    }
+
+    // take_result after a successful check_result(token).
+    T take_checked_result() {
+        taken_ = true;
         return result_.take();
     }
+
+    // For a source that calls reset() right after reading, before anyone can read again
+    // (the pool's get_result): the checks and the move, without the taken_ bookkeeping.
+    void check_result_before_reset(std::uint16_t token) const {
+        check_token(token);
+        if (!is_completed()) [[unlikely]]
+            detail::throw_invalid_operation(
+                "vtb::manual_reset_value_task_source_core: get_result() called before the operation completed");
+    }
+    T take_result_before_reset() { return result_.take(); }
 
 private:
     static void completed_sentinel(void*) {}
@@ -130,37 +179,45 @@ private:
     }
 
     [[noreturn]] static void throw_second_continuation() {
-        throw invalid_operation(
+        detail::throw_invalid_operation(
             "vtb::manual_reset_value_task_source_core: a second continuation was registered; "
             "a value-task source supports one awaiter per operation");
     }
 
+    [[noreturn, gnu::cold, gnu::noinline]] void throw_stale_token(std::uint16_t token) const {
+        throw invalid_operation("vtb::manual_reset_value_task_source_core: stale token " + std::to_string(token) +
+                                " (current version " + std::to_string(version_) +
+                                "): the operation it named has ended and the source was reused");
+    }
+
     void check_token(std::uint16_t token) const {
-        if (token != version_)
-            throw invalid_operation("vtb::manual_reset_value_task_source_core: stale token " + std::to_string(token) +
-                                    " (current version " + std::to_string(version_) +
-                                    "): the operation it named has ended and the source was reused");
+        if (token != version_) [[unlikely]]
+            throw_stale_token(token);
     }
 
-    void begin_completion() {
-        bool expected = false;
-        if (!claimed_.compare_exchange_strong(expected, true, std::memory_order_acquire))
-            throw invalid_operation("vtb::manual_reset_value_task_source_core: completed twice; an operation takes one result");
+    // A plain check, as in .NET's core: a second completion after the first is caught;
+    // two producers completing at the same instant are a data race (one producer per
+    // operation is the contract).
+    void check_not_completed() const {
+        if (completed_.load(std::memory_order_relaxed)) [[unlikely]]
+            detail::throw_invalid_operation("vtb::manual_reset_value_task_source_core: completed twice; an operation takes one result");
     }
 
-    void end_completion() {
+    void signal_completion() {
         completed_.store(true, std::memory_order_release);
-        continuation_fn continuation = nullptr;
-        if (!continuation_.compare_exchange_strong(continuation, &completed_sentinel, std::memory_order_acq_rel,
-                                                   std::memory_order_acquire))
-            continuation(continuation_state_);  // stays stored: a second registration is caught
+        continuation_fn continuation = continuation_.load(std::memory_order_acquire);
+        if (continuation == nullptr &&
+            continuation_.compare_exchange_strong(continuation, &completed_sentinel, std::memory_order_acq_rel,
+                                                  std::memory_order_acquire))
+            return;
+        continuation(continuation_state_);  // stays stored: a second registration is caught
     }
 
     detail::result_storage<T> result_;
     std::atomic<continuation_fn> continuation_{nullptr};
     void* continuation_state_ = nullptr;
     std::atomic<bool> completed_{false};
-    std::atomic<bool> claimed_{false};  // a completion has begun: the next one is a misuse
+    bool taken_ = false;  // take_result moved the value out (consumer side only)
     std::uint16_t version_ = 0;
 };
 

@@ -12,21 +12,24 @@
 
 namespace vtb::detail {
 
+// Left uninitialised on construction (an awaiter that completes without suspending never
+// touches it): the registering code sets `callback`, and `coroutine` when callback is null;
+// try_add sets `next`.
 struct continuation_node {
-    continuation_node* next = nullptr;
-    // Exactly one of the two is set: a coroutine to resume, or a function to call.
-    std::coroutine_handle<> coroutine{};
-    void (*callback)(continuation_node*) noexcept = nullptr;
+    continuation_node* next;
+    // Exactly one of the two is used: a coroutine to resume (callback null), or a function to call.
+    std::coroutine_handle<> coroutine;
+    void (*callback)(continuation_node*) noexcept;
 };
 
 class completion_list {
 public:
-    bool is_completed() const noexcept {
+    [[gnu::always_inline]] bool is_completed() const noexcept {
         return head_.load(std::memory_order_acquire) == completed_marker();
     }
 
     // Registers `node`; false when the list has already completed (do not suspend).
-    bool try_add(continuation_node* node) noexcept {
+    [[gnu::always_inline]] bool try_add(continuation_node* node) noexcept {
         continuation_node* head = head_.load(std::memory_order_acquire);
         do {
             if (head == completed_marker()) return false;
@@ -70,7 +73,7 @@ public:
 
 private:
     static continuation_node* completed_marker() noexcept {
-        static continuation_node marker;
+        static constinit continuation_node marker{};
         return &marker;
     }
 

@@ -1,5 +1,8 @@
 // vtb/detail/result_storage.hpp: the outcome of an operation: a value (none for void),
 // an exception, or cancellation. Set once; read many times (get) or moved out (take).
+// set_exception always means faulted (.NET's Task.FromException, TrySetException);
+// set_canceled means canceled (FromCanceled); set_caught_exception classifies like an
+// async body's catch: vtb::operation_canceled gives canceled, anything else faulted.
 // No allocation of its own; an exception_ptr is the runtime's allocation, made with
 // malloc by the C++ runtime rather than operator new.
 #pragma once
@@ -29,14 +32,32 @@ class result_error_base {
 public:
     outcome state() const noexcept { return state_; }
 
-    void set_exception(std::exception_ptr error) {
+    // Faulted, whatever the exception is (even vtb::operation_canceled).
+    void set_exception(std::exception_ptr error) noexcept {
+        state_ = outcome::faulted;
+        error_ = std::move(error);
+    }
+
+    // Canceled, with `error` (a vtb::operation_canceled) as what a read rethrows.
+    void set_canceled(std::exception_ptr error) noexcept {
+        state_ = outcome::canceled;
+        error_ = std::move(error);
+    }
+
+    // An exception that escaped an operation's body: canceled for vtb::operation_canceled.
+    void set_caught_exception(std::exception_ptr error) {
         state_ = is_cancellation(error) ? outcome::canceled : outcome::faulted;
         error_ = std::move(error);
     }
 
 protected:
-    void rethrow_if_failed() const {
-        if (error_) std::rethrow_exception(error_);
+    [[gnu::always_inline]] void rethrow_if_failed() const {
+        if (error_) [[unlikely]]
+            rethrow(error_);
+    }
+
+    [[noreturn, gnu::cold, gnu::noinline]] static void rethrow(const std::exception_ptr& error) {
+        std::rethrow_exception(error);
     }
 
     void clear_error() noexcept {
