@@ -37,6 +37,14 @@ QUICK_MIN_TIME=0.01
 QUICK_VTBENCH_FLAGS=(--hit=0,50,90,100 --payload=int)
 QUICK_FILTER=""
 COUNTING_ITERATIONS=2000            # the counting pass: two whole key cycles, so counts are exact
+# The unchecked pass (full run, glibc configurations): vtbench_unchecked, built with
+# ValueTask's misuse tracking compiled out, times what REPORT.md splits C5's miss-path gap
+# with; callgrind_check.py measures the same benchmarks into callgrind-unchecked.json.
+# shellcheck disable=SC2054
+UNCHECKED_VTBENCH_FLAGS=(--impl=task,value_task --hit=0,100 --payload=int --db=async)
+UNCHECKED_FILTER='^cache_lookup/'
+# shellcheck disable=SC2054
+UNCHECKED_CALLGRIND_FLAGS=(--impl=task,value_task --hit=0,100 --output=callgrind-unchecked.json)
 # scripts/callgrind_check.py (cachegrind, about 1 s a run, two at a time): the full run
 # measures every implementation at 0/90/100 % hits; --quick five of them at 0 and 100 %.
 FULL_CALLGRIND_FLAGS=()
@@ -45,6 +53,7 @@ QUICK_CALLGRIND_FLAGS=(--impl=sync,task,value_task,value_task_source,pooled_valu
 PINNED_CORE=1                       # taskset -c PINNED_CORE when there is more than one core
 TEST_PRESETS=(gcc clang asan tsan)
 BENCHMARK_TARGETS=(vtbench vtbench_counting vtb_misuse_table)
+FULL_ONLY_TARGETS=(vtbench_unchecked)  # the full run's unchecked pass; --quick does not build it
 DOTNET_NO_SDK_EXIT=3                # scenarios/dotnet/run.sh's exit status when dotnet is absent
 
 # ---- What the suite needs from Debian, and how each allocator is selected. --------
@@ -223,9 +232,10 @@ install_missing_packages() {
 # build_benchmarks PRESET: configures PRESET and builds only what a run needs (the
 # tests are --test's business).
 build_benchmarks() {
-  local preset=$1
-  log "== Building ${BENCHMARK_TARGETS[*]} ($preset preset)"
-  if ! { cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" -j2 --target "${BENCHMARK_TARGETS[@]}"; }; then
+  local preset=$1 targets=("${BENCHMARK_TARGETS[@]}")
+  $quick || targets+=("${FULL_ONLY_TARGETS[@]}")
+  log "== Building ${targets[*]} ($preset preset)"
+  if ! { cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" -j2 --target "${targets[@]}"; }; then
     fail "building the $preset preset failed"
   fi
 }
@@ -373,14 +383,23 @@ selection_for() {
 }
 
 # run_pass NAME PASS: one pass of configuration NAME; PASS is timing (vtbench into
-# bench/NAME.json) or counting (vtbench_counting into counts/NAME.json).
+# bench/NAME.json), counting (vtbench_counting into counts/NAME.json) or unchecked
+# (vtbench_unchecked, timed like the timing pass, into unchecked/NAME.json).
 run_pass() {
   local name=$1 pass=$2
   local compiler=${name%%-*} allocator=${name#*-}
   local binary=vtbench directory=bench pass_flags=()
-  if [[ $pass == timing ]]; then
+  local preload=() filter_flag=() selection_flags=() selection_filter=""
+  selection_for "$name" selection_flags selection_filter
+  if [[ $pass == timing || $pass == unchecked ]]; then
     pass_flags=(--benchmark_repetitions="$repetitions" --benchmark_min_time="$min_time"
       --benchmark_enable_random_interleaving=true)
+    if [[ $pass == unchecked ]]; then
+      binary=vtbench_unchecked
+      directory=unchecked
+      selection_flags=("${UNCHECKED_VTBENCH_FLAGS[@]}")
+      selection_filter=$UNCHECKED_FILTER
+    fi
   else
     binary=vtbench_counting
     directory=counts
@@ -388,8 +407,6 @@ run_pass() {
     # benchmark once, untimed and uncounted, before the counted run.
     pass_flags=(--iterations="$COUNTING_ITERATIONS" --benchmark_min_warmup_time=0.000001 --benchmark_repetitions=1)
   fi
-  local preload=() filter_flag=() selection_flags=() selection_filter=""
-  selection_for "$name" selection_flags selection_filter
   [[ -z ${ALLOCATOR_LIBRARY[$allocator]} ]] || preload=(env "LD_PRELOAD=$library_dir/${ALLOCATOR_LIBRARY[$allocator]}")
   [[ -z $selection_filter ]] || filter_flag=(--benchmark_filter="$selection_filter")
   mkdir -p "$out_dir/$directory"
@@ -493,6 +510,7 @@ run_benchmarks() {
   log "   configurations: ${configurations[*]}"
   log "   timing pass: vtbench, $repetitions interleaved repetitions, min time $min_time s"
   log "   counting pass: vtbench_counting, $COUNTING_ITERATIONS iterations after a warm-up run"
+  $quick || log "   unchecked pass (glibc): vtbench_unchecked ${UNCHECKED_VTBENCH_FLAGS[*]}"
   local name run_flags=() run_filter=""
   for name in "${configurations[@]}"; do
     selection_for "$name" run_flags run_filter
@@ -507,6 +525,9 @@ run_benchmarks() {
   local passes=() pass index=0 finished=0 benchmark_seconds=0 run_start eta
   for name in "${configurations[@]}"; do
     passes+=("$name:timing" "$name:counting")
+    if ! $quick && [[ $name == *-glibc && -z $filter ]]; then
+      passes+=("$name:unchecked")
+    fi
   done
   for pass in "${passes[@]}"; do
     index=$((index + 1))
@@ -541,6 +562,10 @@ run_benchmarks() {
   ! $quick || callgrind_flags=("${QUICK_CALLGRIND_FLAGS[@]}")
   run_analysis_script callgrind_check.py "$out_dir" --binary "build/$probe_compiler/harness/vtbench" \
     --config "$probe_compiler-glibc" "${callgrind_flags[@]}" || failed_scripts+=(callgrind_check.py)
+  if [[ -d $out_dir/unchecked ]]; then
+    run_analysis_script callgrind_check.py "$out_dir" --binary "build/$probe_compiler/harness/vtbench_unchecked" \
+      --config "$probe_compiler-glibc" "${UNCHECKED_CALLGRIND_FLAGS[@]}" || failed_scripts+=(callgrind_check.py)
+  fi
   run_analysis_script charts.py "$out_dir" || failed_scripts+=(charts.py)
   run_analysis_script report.py "$out_dir" || failed_scripts+=(report.py)
   if ((${#failed_scripts[@]} > 0)); then

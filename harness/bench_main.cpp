@@ -1,4 +1,4 @@
-// The main of vtbench and vtbench_counting: parses vtbench's own flags, checks the
+// The main of vtbench, vtbench_counting and vtbench_unchecked: parses vtbench's own flags, checks the
 // allocator the caller expects against the one detected, records the build and the
 // allocator in Google Benchmark's context (keys in docs/results-format.md), registers
 // the selected scenarios and runs them.
@@ -39,6 +39,7 @@ void add_vtbench_context(const vtb::harness::allocator_info& allocator) {
   benchmark::AddCustomContext("vtb_cxx_flags", VTB_CXX_FLAGS);
   benchmark::AddCustomContext("vtb_build_type", VTB_BUILD_TYPE);
   benchmark::AddCustomContext("vtb_counting", vtb::harness::counting_enabled() ? "on" : "off");
+  benchmark::AddCustomContext("vtb_misuse_checks", vtb::scenarios::misuse_checks_enabled() ? "on" : "off");
   benchmark::AddCustomContext("vtb_git_revision", VTB_GIT_REVISION);
   benchmark::AddCustomContext("vtb_benchmark_library_build",
                               benchmark_library_is_debug_build() ? "debug" : "release");

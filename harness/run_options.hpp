@@ -72,4 +72,7 @@ std::span<const std::string_view> implementation_names();
 // Registers the benchmarks the options select (through vtb::harness::register_benchmark).
 void register_benchmarks(const vtb::harness::run_options& options);
 
+// Whether the scenarios were compiled with ValueTask's misuse tracking (VTB_MISUSE_CHECKS).
+bool misuse_checks_enabled();
+
 }  // namespace vtb::scenarios

@@ -5,6 +5,7 @@
 
 #include "implementations.hpp"
 #include "scenario_registry.hpp"
+#include "vtb/errors.hpp"
 
 namespace vtb::scenarios {
 
@@ -16,6 +17,8 @@ std::span<const std::string_view> implementation_names() {
     }();
     return names;
 }
+
+bool misuse_checks_enabled() { return vtb::misuse_checks; }
 
 void register_benchmarks(const vtb::harness::run_options& options) {
     register_cache_lookup(options);

@@ -436,6 +436,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="the bench/<config>.json the rows belong to; must match the binary (default gcc-glibc)")
     parser.add_argument("--impl", type=implementation_list, metavar="A,B",
                         help="implementations to measure (default: all of the binary's --list-impls)")
+    parser.add_argument("--output", default="callgrind.json", metavar="NAME",
+                        help="the file RUN_DIR/NAME to write (default callgrind.json; run_all.sh writes "
+                             "callgrind-unchecked.json for vtbench_unchecked)")
     parser.add_argument("--hit", type=hit_list, default=HIT_RATIOS, metavar="H,H",
                         help=f"hit ratios to measure with RUN_DIR (default {','.join(map(str, HIT_RATIOS))})")
     parser.add_argument("--check-baseline", type=Path, metavar="FILE",
@@ -445,6 +448,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write-baseline", type=Path, metavar="FILE",
                         help="write this run's hit:100 rows as a baseline")
     args = parser.parse_args(argv)
+    if "/" in args.output or not args.output.endswith(".json"):
+        parser.error(f"--output must be a file name ending in .json, got {args.output!r}")
     if args.run_dir is None and args.check_baseline is None and args.write_baseline is None:
         parser.error("nothing to do: give RUN_DIR, --check-baseline FILE or --write-baseline FILE")
 
@@ -478,7 +483,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"{PROG}: {2 * len(configurations)} cachegrind runs in {time.monotonic() - started:.0f} s\n")
         print(format_results_table(rows))
         if args.run_dir is not None:
-            output = args.run_dir / "callgrind.json"
+            output = args.run_dir / args.output
             atomic_write_text(output, results_json(rows, args.iterations))
             print(f"{PROG}: wrote {output}")
         status = 0

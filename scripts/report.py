@@ -22,7 +22,7 @@ from markdown_table import table
 from report_misuse import MISUSE_RULES, misuse_rule, misuse_verdict, value_task_implementations
 from verdicts import NO_DATA, NOT_REPRODUCED, NUANCE, REPRODUCED
 from report_dotnet import dotnet_cell, dotnet_misuse_section, dotnet_section
-from report_costs import allocator_section, costs_section, method_paragraph, wrong_way_section
+from report_costs import allocator_section, c5_split, costs_section, method_paragraph, wrong_way_section
 from vtb_results import (
     CHART_NAMES, GOROUTINE_SPLIT, KNOWN_COMPILERS, Benchmark, Run, ScriptArgumentParser, atomic_write_text, cache_sweep,
     differs, format_allocs, format_bytes, format_ns, format_p_value, implementation_sort_key, load_run,
@@ -273,6 +273,9 @@ def claim_c5(run: Run) -> ClaimRow:
               f"ratio {ratio:.2f}; {allocs_text(value_task_allocs)} vs {allocs_text(task_allocs)}")
     within_spread = not differs(value_task.real_time_ns, task.real_time_ns)
     figure += f", U test p {format_p_value(u_test_p_value(value_task.real_time_ns, task.real_time_ns))}"
+    split = c5_split(run)
+    if split is not None:
+        figure += f"; {split}"
     if not within_spread and ratio < 1 - ABOUT_SAME_RATIO:
         return row("C5", figure, NOT_REPRODUCED,
                    f"On the miss path value_task is faster than task (ratio {ratio:.2f}), not about as costly.")

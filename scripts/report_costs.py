@@ -75,10 +75,11 @@ def bends(run: Run, compiler: str) -> list[Bend]:
     return found
 
 
-def cost_rows(run: Run) -> dict[tuple[str, str, int], dict[str, Any]]:
-    """(config, implementation, hit) -> the callgrind.json row (cachegrind's figures per op)."""
+def cost_rows(run: Run, data: dict[str, Any] | None = None) -> dict[tuple[str, str, int], dict[str, Any]]:
+    """(config, implementation, hit) -> the callgrind.json row (cachegrind's figures per op); of `data`
+    (e.g. callgrind-unchecked.json) when given."""
     rows = {}
-    for row in (run.callgrind or {}).get("rows", []):
+    for row in ((run.callgrind if data is None else data) or {}).get("rows", []):
         params = parse_benchmark_name(row["benchmark"])[1]
         if "impl" in params and "hit" in params:
             rows[(row["config"], params["impl"], int(params["hit"]))] = row
@@ -203,6 +204,28 @@ def allocator_section(run: Run) -> list[str]:
     if not drawn:
         return heading + ["The run has no allocator besides glibc with cache_lookup timings to compare.", ""]
     return lines
+
+
+SPLIT_CONFIG = "gcc-glibc"
+
+
+def c5_split(run: Run) -> str | None:
+    """C5's miss-path gap (value_task - task at 0 % hits) split into the wrapper and ValueTask's misuse
+    detection, from the timing binary and vtbench_unchecked: instructions (cachegrind) and times."""
+    checked, unchecked = cost_rows(run), cost_rows(run, run.callgrind_unchecked)
+    value_task, task = checked.get((SPLIT_CONFIG, "value_task", 0)), checked.get((SPLIT_CONFIG, "task", 0))
+    bare = unchecked.get((SPLIT_CONFIG, "value_task", 0))
+    if value_task is None or task is None or bare is None:
+        return None
+    gap = value_task["instructions_per_op"] - task["instructions_per_op"]
+    wrapper = bare["instructions_per_op"] - task["instructions_per_op"]
+    text = (f"{SPLIT_CONFIG} hit:0, cachegrind: value_task - task = {gap:+.0f} instructions/op = wrapper "
+            f"{wrapper:+.0f} + misuse detection {gap - wrapper:+.0f} (vtbench_unchecked, VTB_MISUSE_CHECKS=0)")
+    timed = run.unchecked.get(SPLIT_CONFIG)
+    bare_time = timed.find("cache_lookup", impl="value_task", payload="int", db="async", hit=0) if timed else None
+    if bare_time is not None:
+        text += f"; time without the checks {format_ns(bare_time.real_time_ns)}"
+    return text
 
 
 def time_per_op(run: Run, config: str, name: str) -> str:

@@ -167,6 +167,10 @@ class Run:
     goroutine: dict[str, Any] | None = None
     misuse: dict[str, Any] | None = None
     dotnet: DotnetRun | None = None  # the .NET side (dotnet/), when it was measured
+    # The unchecked pass (unchecked/<config>.json: vtbench_unchecked, ValueTask's misuse tracking
+    # compiled out, timed like bench/) and its cachegrind figures (callgrind-unchecked.json).
+    unchecked: dict[str, BenchmarkFile] = field(default_factory=dict)
+    callgrind_unchecked: dict[str, Any] | None = None
 
     def config(self, compiler: str, allocator: str) -> BenchmarkFile | None:
         return self.configs.get(config_name(compiler, allocator))
@@ -522,7 +526,17 @@ def load_run(directory: Path) -> Run:
         goroutine=_load_optional(directory, "goroutine.json", _check_goroutine),
         misuse=_load_optional(directory, "misuse.json", _check_misuse),
         dotnet=_load_dotnet(directory / "dotnet"),
+        unchecked={path.stem: _unchecked_file(path) for path in sorted((directory / "unchecked").glob("*.json"))},
+        callgrind_unchecked=_load_optional(directory, "callgrind-unchecked.json", _check_callgrind),
     )
+
+
+def _unchecked_file(path: Path) -> BenchmarkFile:
+    bench_file = load_benchmark_file(path)
+    _require_counting(bench_file, "off")
+    if bench_file.context.get("vtb_misuse_checks") != "off":
+        raise ResultsError(f"{path}: its context does not say vtb_misuse_checks='off' (not from vtbench_unchecked?)")
+    return bench_file
 
 
 def _load_dotnet(directory: Path) -> DotnetRun | None:

@@ -60,3 +60,16 @@ def test_the_method_sentence_comes_from_meta_json(tmp_path: Path) -> None:
     sentence = report_costs.method_paragraph(run)
     assert "9 repetitions per benchmark, interleaved at random, min time 0.02 s each" in sentence
     assert "vtbench_counting: 2000 iterations per benchmark after one untimed warm-up run" in sentence
+
+
+def test_c5_splits_the_miss_path_gap_into_wrapper_and_detection(tmp_path: Path) -> None:
+    def row(impl: str, instructions: float) -> dict:
+        return {"benchmark": f"cache_lookup/impl:{impl}/payload:int/db:async/hit:0", "config": "gcc-glibc",
+                "instructions_per_op": instructions}
+    directory = write_run(tmp_path / "run", {"gcc-glibc": cache_entries("task", 0, STEADY, 1.0)},
+                          callgrind={"rows": [row("task", 550.0), row("value_task", 573.0)]},
+                          **{"callgrind-unchecked": {"rows": [row("task", 550.0), row("value_task", 557.0)]}})
+    run = vtb_results.load_run(directory)
+    assert report_costs.c5_split(run) == ("gcc-glibc hit:0, cachegrind: value_task - task = +23 instructions/op = "
+                                          "wrapper +7 + misuse detection +16 (vtbench_unchecked, VTB_MISUSE_CHECKS=0)")
+    assert report_costs.c5_split(made_up_run(tmp_path / "b", cache_entries("task", 0, STEADY, 1.0))) is None
