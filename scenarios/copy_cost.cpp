@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "alloc_counter.hpp"
+#include "machine_state.hpp"
 #include "run_options.hpp"
 #include "scenario_registry.hpp"
 #include "vtb/task.hpp"
@@ -46,9 +47,11 @@ struct task_handle {
 template <class Kind, int Depth>
 void copy_cost(benchmark::State& state) {
     auto handle = Kind::make();
+    const vtb::harness::machine_state_probe machine;
     const vtb::harness::op_counters counters;
     for (auto _ : state) handle = relay<decltype(handle), Depth>(std::move(handle));
     counters.report(state);
+    machine.report(state);
     if (handle.result() != Kind::value) state.SkipWithError("wrong result: the relayed handle lost its value");
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "alloc_counter.hpp"
+#include "machine_state.hpp"
 #include "factory_kinds.hpp"
 #include "run_options.hpp"
 #include "scenario_registry.hpp"
@@ -17,12 +18,14 @@ namespace {
 template <class Kind>
 void factory(benchmark::State& state) {
     const Kind make;
+    const vtb::harness::machine_state_probe machine;
     const vtb::harness::op_counters counters;
     for (auto _ : state) {
         auto made = make();
         benchmark::DoNotOptimize(made);
     }
     counters.report(state);
+    machine.report(state);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "alloc_counter.hpp"
+#include "machine_state.hpp"
 #include "multi_await_rounds.hpp"
 #include "run_options.hpp"
 #include "scenario_registry.hpp"
@@ -31,9 +32,11 @@ void multi_await(benchmark::State& state, completion_state completion, std::size
     awaiter_group group(awaiters);
     Producer producer;
     group.await_round(producer.make(completion, loop), loop);  // warm-up: the pool's source, cached statics
+    const vtb::harness::machine_state_probe machine;
     const vtb::harness::op_counters counters;
     for (auto _ : state) group.await_round(producer.make(completion, loop), loop);
     counters.report(state);
+    machine.report(state);
     const std::uint64_t expected = (static_cast<std::uint64_t>(state.iterations()) + 1) * awaiters;
     if (group.values_received() != expected || group.value_sum() != expected * awaited_value)
         state.SkipWithError("wrong results: not every awaiter received the value in every round");

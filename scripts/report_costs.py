@@ -38,12 +38,18 @@ def method_paragraph(run: Run) -> str:
     repetitions = timing.get("repetitions", run.meta.get("repetitions", "?"))
     min_time = timing.get("min_time", run.meta.get("min_time", "?"))
     iterations = counting.get("iterations", "?")
+    timed = [bench for bench_file in run.configs.values() for bench in bench_file.benchmarks.values()
+             if bench.real_time_ns is not None]
+    kept, total = sum(bench.timed_repetitions for bench in timed), sum(bench.repetitions for bench in timed)
+    state = (f" This machine's speed toggles between two states about 2x apart (harness/machine_state.hpp): "
+             f"{kept} of {total} repetitions ran in its fast state, and each benchmark's time is taken over those "
+             f"(over all of its repetitions where fewer than three did)." if total and kept < total else "")
     return (f"**Method.** Every time comes from the timing pass (vtbench, built without the counting allocator: "
             f"{repetitions} repetitions per benchmark, interleaved at random, min time {min_time} s each) and every "
             f"allocation figure from a separate counting pass (vtbench_counting: {iterations} iterations per "
             f"benchmark after one untimed warm-up run); \"different\" means a two-sided Mann-Whitney U test at "
             f"p < {SIGNIFICANCE_ALPHA:g}, and instruction, branch and cache figures come from cachegrind on the "
-            f"timing binary.")
+            f"timing binary.{state}")
 
 
 @dataclass

@@ -59,6 +59,12 @@ CONFIG_NAME = re.compile(r"^(?P<compiler>[a-z0-9_+.]+)-(?P<allocator>[a-z0-9_.]+
 TIMING_DIRECTORY = "bench"
 COUNTING_DIRECTORY = "counts"
 COUNTING_COUNTERS = ("allocs_per_op", "bytes_per_op", "peak_live_bytes")
+# The machine's speed state (harness/machine_state.hpp): a repetition whose calibration loop
+# took more than FAST_STATE_LIMIT x the file's fastest ran (at least partly) in the slow state
+# and is set aside, as long as MIN_FAST_REPETITIONS of the benchmark's repetitions remain.
+CALIBRATION_COUNTER = "calibration_ns"
+FAST_STATE_LIMIT = 1.4
+MIN_FAST_REPETITIONS = 3
 
 MISUSE_OUTCOMES = ("allowed", "detected", "undetected")
 
@@ -124,6 +130,9 @@ class Benchmark:
     repetitions: int
     real_time_ns: Spread
     counters: dict[str, Spread]
+    # How many repetitions real_time_ns is taken over: those run in the machine's fast state
+    # (see CALIBRATION_COUNTER), or all of them when too few were.
+    timed_repetitions: int = 0
 
     def counter(self, name: str) -> Spread | None:
         return self.counters.get(name)
@@ -347,21 +356,34 @@ def load_benchmark_file(path: Path, allow_empty: bool = False) -> BenchmarkFile:
     if not repetitions and not errors and not allow_empty:
         raise ResultsError(f"{path}: no benchmark repetitions (no entry with run_type 'iteration')")
 
+    fastest = min((e[CALIBRATION_COUNTER] for entries in repetitions.values() for e in entries
+                   if _is_number(e.get(CALIBRATION_COUNTER))), default=None)
     benchmarks = {}
     for name, entries in repetitions.items():
         try:
             scenario, params = parse_benchmark_name(name)
         except ValueError as exc:
             raise ResultsError(f"{path}: {exc}") from None
+        timed = fast_state_entries(entries, fastest)
         benchmarks[name] = Benchmark(
             name=name,
             scenario=scenario,
             params=params,
             repetitions=len(entries),
-            real_time_ns=spread_of([e["real_time"] * TIME_UNIT_TO_NS[e["time_unit"]] for e in entries]),
+            real_time_ns=spread_of([e["real_time"] * TIME_UNIT_TO_NS[e["time_unit"]] for e in timed]),
             counters=_counter_spreads(entries),
+            timed_repetitions=len(timed),
         )
     return BenchmarkFile(path=path, context=context, benchmarks=benchmarks, errors=errors)
+
+
+def fast_state_entries(entries: list[dict[str, Any]], fastest: float | None) -> list[dict[str, Any]]:
+    """The repetitions run in the machine's fast state: calibration within FAST_STATE_LIMIT of the file's
+    fastest; all of them when fewer than MIN_FAST_REPETITIONS are, or when the file has no calibration."""
+    if fastest is None or fastest <= 0:
+        return entries
+    fast = [e for e in entries if _is_number(e.get(CALIBRATION_COUNTER)) and e[CALIBRATION_COUNTER] <= FAST_STATE_LIMIT * fastest]
+    return fast if len(fast) >= MIN_FAST_REPETITIONS else entries
 
 
 def _counter_spreads(entries: list[dict[str, Any]]) -> dict[str, Spread]:

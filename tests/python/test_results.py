@@ -225,3 +225,16 @@ def test_the_real_misuse_and_goroutine_formats_load(run_copy: Path) -> None:
     assert run.misuse["implementations"]["source_core"] == "vtb::manual_reset_value_task_source_core<int> used directly"
     assert run.goroutine["stack_bytes_per_goroutine"] + run.goroutine["heap_bytes_per_goroutine"] == \
         run.goroutine["bytes_per_goroutine"]
+
+
+def test_repetitions_run_in_the_slow_machine_state_are_set_aside(tmp_path: Path) -> None:
+    entries = repetitions("cache_lookup/impl:task/payload:int/db:async/hit:0", [30.0, 31.0, 58.0, 29.0, 57.0])
+    for entry, calibration in zip(entries, [1400.0, 1380.0, 2900.0, 1390.0, 2800.0]):
+        entry["calibration_ns"] = calibration
+    path = tmp_path / "bench.json"
+    path.write_text(json.dumps({"context": {}, "benchmarks": entries}))
+    bench = vtb_results.load_benchmark_file(path).benchmarks["cache_lookup/impl:task/payload:int/db:async/hit:0"]
+    assert (bench.repetitions, bench.timed_repetitions) == (5, 3)
+    assert bench.real_time_ns == Spread(30.0, 29.0, 31.0)
+    # Fewer than three fast repetitions: all of them count.
+    assert vtb_results.fast_state_entries(entries[:2] + entries[2:3], 1380.0) == entries[:3]
