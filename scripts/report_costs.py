@@ -43,7 +43,7 @@ def method_paragraph(run: Run) -> str:
     kept, total = sum(bench.timed_repetitions for bench in timed), sum(bench.repetitions for bench in timed)
     state = (f" This machine's speed toggles between two states about 2x apart (harness/machine_state.hpp): "
              f"{kept} of {total} repetitions ran in its fast state, and each benchmark's time is taken over those "
-             f"(over all of its repetitions where fewer than three did)." if total and kept < total else "")
+             f"(over all of its repetitions where none did)." if total and kept < total else "")
     return (f"**Method.** Every time comes from the timing pass (vtbench, built without the counting allocator: "
             f"{repetitions} repetitions per benchmark, interleaved at random, min time {min_time} s each) and every "
             f"allocation figure from a separate counting pass (vtbench_counting: {iterations} iterations per "
@@ -141,6 +141,7 @@ class AllocatorEffect:
     ratio: float
     significant: bool
     p_value: float | None
+    comparable: bool = True  # both times from fast-state repetitions (vtb_results.fast_state_entries)
 
 
 def allocator_effects(run: Run, compiler: str) -> dict[str, dict[tuple[str, int], AllocatorEffect]]:
@@ -148,8 +149,8 @@ def allocator_effects(run: Run, compiler: str) -> dict[str, dict[tuple[str, int]
     baseline = run.config(compiler, BASELINE_ALLOCATOR)
     if baseline is None:
         return {}
-    reference = {(impl, hit): bench.real_time_ns for impl, points in cache_sweep(baseline).items()
-                 for hit, bench in points}
+    reference_benches = {(impl, hit): bench for impl, points in cache_sweep(baseline).items() for hit, bench in points}
+    reference = {key: bench.real_time_ns for key, bench in reference_benches.items()}
     effects: dict[str, dict[tuple[str, int], AllocatorEffect]] = {}
     for allocator in run.allocators():
         bench_file = run.config(compiler, allocator)
@@ -160,16 +161,18 @@ def allocator_effects(run: Run, compiler: str) -> dict[str, dict[tuple[str, int]
                 base = reference.get((impl, hit))
                 if base is None or hit not in ALLOCATOR_HITS:
                     continue
+                base_bench = reference_benches[(impl, hit)]
                 effects.setdefault(impl, {})[(allocator, hit)] = AllocatorEffect(
                     bench.real_time_ns.median / base.median, differs(bench.real_time_ns, base),
-                    u_test_p_value(bench.real_time_ns, base))
+                    u_test_p_value(bench.real_time_ns, base),
+                    bench.timed_in_fast_state == base_bench.timed_in_fast_state)
     return dict(sorted(effects.items(), key=lambda item: implementation_sort_key(item[0])))
 
 
 def effect_cell(effect: AllocatorEffect | None) -> str:
     if effect is None:
         return "-"
-    return f"{effect.ratio:.2f}x" + ("*" if effect.significant else "")
+    return f"{effect.ratio:.2f}x" + ("*" if effect.significant else "") + ("" if effect.comparable else " †")
 
 
 def control_sentence(compiler: str, effects: dict[str, dict[tuple[str, int], AllocatorEffect]]) -> str:
@@ -177,8 +180,9 @@ def control_sentence(compiler: str, effects: dict[str, dict[tuple[str, int], All
                if hit == CONTROL_HIT}
     if not control:
         return f"{compiler}: no layout control ({CONTROL_IMPLEMENTATION} at {CONTROL_HIT} % hits) in this run."
-    moved = [allocator for allocator, effect in control.items() if effect.significant]
-    figures = ", ".join(f"{allocator} {effect.ratio:.2f}x (p {format_p_value(effect.p_value)})"
+    moved = [allocator for allocator, effect in control.items() if effect.significant and effect.comparable]
+    figures = ", ".join(f"{allocator} {effect.ratio:.2f}x (p {format_p_value(effect.p_value)}"
+                        f"{'' if effect.comparable else ', not comparable: different machine states'})"
                         for allocator, effect in control.items())
     verdict = (f"it moved beyond noise under {', '.join(moved)}: there the allocator changes memory layout, "
                f"not only allocation cost, and that configuration's other ratios carry the same shift"
@@ -193,7 +197,8 @@ def allocator_section(run: Run) -> list[str]:
                        f"glibc (int payload, async db); * marks a significant difference (U test, p < "
                        f"{SIGNIFICANCE_ALPHA:g}). {CONTROL_IMPLEMENTATION} allocates nothing, so it is the "
                        f"control: a ratio away from 1 there is the allocator's effect on layout, not on "
-                       f"allocation.", ""]
+                       f"allocation. † marks a ratio whose two times were not taken in the same machine state "
+                       f"(one benchmark had no repetition in the fast state): not comparable.", ""]
     drawn = False
     for compiler in run.compilers():
         effects = allocator_effects(run, compiler)
@@ -230,7 +235,9 @@ def c5_split(run: Run) -> str | None:
     timed = run.unchecked.get(SPLIT_CONFIG)
     bare_time = timed.find("cache_lookup", impl="value_task", payload="int", db="async", hit=0) if timed else None
     if bare_time is not None:
-        text += f"; time without the checks {format_ns(bare_time.real_time_ns)}"
+        state = (f"over its {bare_time.timed_repetitions} fast-state repetitions" if bare_time.timed_in_fast_state else
+                 "not comparable: its pass ran in the machine's slow state")
+        text += f"; time without the checks {format_ns(bare_time.real_time_ns)} ({state})"
     return text
 
 

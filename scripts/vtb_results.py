@@ -60,11 +60,11 @@ TIMING_DIRECTORY = "bench"
 COUNTING_DIRECTORY = "counts"
 COUNTING_COUNTERS = ("allocs_per_op", "bytes_per_op", "peak_live_bytes")
 # The machine's speed state (harness/machine_state.hpp): a repetition whose calibration loop
-# took more than FAST_STATE_LIMIT x the file's fastest ran (at least partly) in the slow state
+# took more than FAST_STATE_LIMIT x the run's fastest ran (at least partly) in the slow state
 # and is set aside, as long as MIN_FAST_REPETITIONS of the benchmark's repetitions remain.
 CALIBRATION_COUNTER = "calibration_ns"
 FAST_STATE_LIMIT = 1.4
-MIN_FAST_REPETITIONS = 3
+MIN_FAST_REPETITIONS = 1
 
 MISUSE_OUTCOMES = ("allowed", "detected", "undetected")
 
@@ -133,6 +133,7 @@ class Benchmark:
     # How many repetitions real_time_ns is taken over: those run in the machine's fast state
     # (see CALIBRATION_COUNTER), or all of them when too few were.
     timed_repetitions: int = 0
+    timed_in_fast_state: bool = False  # False: too few fast-state repetitions (or no calibration): all count
 
     def counter(self, name: str) -> Spread | None:
         return self.counters.get(name)
@@ -325,9 +326,11 @@ def _require(container: dict[str, Any], key: str, kind: str, path: Path, where: 
     return value
 
 
-def load_benchmark_file(path: Path, allow_empty: bool = False) -> BenchmarkFile:
+def load_benchmark_file(path: Path, allow_empty: bool = False, fastest: float | None = None) -> BenchmarkFile:
     """Read one Google Benchmark JSON file; repetitions become spreads, aggregates are ignored. A file with
-    no repetition is bad input unless allow_empty (a run's timing pass when only counted benchmarks ran)."""
+    no repetition is bad input unless allow_empty (a run's timing pass when only counted benchmarks ran).
+    Times are taken over the fast-state repetitions (fast_state_entries), judged against `fastest`, the
+    run's fastest calibration, or the file's own when not given."""
     data = load_json(path)
     if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
         raise ResultsError(f"{path}: not Google Benchmark JSON (no 'benchmarks' list)")
@@ -356,8 +359,8 @@ def load_benchmark_file(path: Path, allow_empty: bool = False) -> BenchmarkFile:
     if not repetitions and not errors and not allow_empty:
         raise ResultsError(f"{path}: no benchmark repetitions (no entry with run_type 'iteration')")
 
-    fastest = min((e[CALIBRATION_COUNTER] for entries in repetitions.values() for e in entries
-                   if _is_number(e.get(CALIBRATION_COUNTER))), default=None)
+    if fastest is None:
+        fastest = fastest_calibration([e for entries in repetitions.values() for e in entries])
     benchmarks = {}
     for name, entries in repetitions.items():
         try:
@@ -373,17 +376,25 @@ def load_benchmark_file(path: Path, allow_empty: bool = False) -> BenchmarkFile:
             real_time_ns=spread_of([e["real_time"] * TIME_UNIT_TO_NS[e["time_unit"]] for e in timed]),
             counters=_counter_spreads(entries),
             timed_repetitions=len(timed),
+            timed_in_fast_state=timed is not entries,
         )
     return BenchmarkFile(path=path, context=context, benchmarks=benchmarks, errors=errors)
 
 
+def fastest_calibration(entries: list[Any]) -> float | None:
+    """The smallest calibration_ns among Google Benchmark's repetition entries (not its aggregates, whose
+    stddev and cv entries carry the counter too), or None when none has one."""
+    return min((e[CALIBRATION_COUNTER] for e in entries if isinstance(e, dict) and e.get("run_type") == "iteration"
+                and _is_number(e.get(CALIBRATION_COUNTER))), default=None)
+
+
 def fast_state_entries(entries: list[dict[str, Any]], fastest: float | None) -> list[dict[str, Any]]:
-    """The repetitions run in the machine's fast state: calibration within FAST_STATE_LIMIT of the file's
-    fastest; all of them when fewer than MIN_FAST_REPETITIONS are, or when the file has no calibration."""
+    """The repetitions run in the machine's fast state: calibration within FAST_STATE_LIMIT of `fastest`;
+    all of them when fewer than MIN_FAST_REPETITIONS are, or when the file has no calibration."""
     if fastest is None or fastest <= 0:
         return entries
     fast = [e for e in entries if _is_number(e.get(CALIBRATION_COUNTER)) and e[CALIBRATION_COUNTER] <= FAST_STATE_LIMIT * fastest]
-    return fast if len(fast) >= MIN_FAST_REPETITIONS else entries
+    return fast if len(fast) >= MIN_FAST_REPETITIONS or len(fast) == len(entries) else entries
 
 
 def _counter_spreads(entries: list[dict[str, Any]]) -> dict[str, Spread]:
@@ -500,7 +511,8 @@ def merge_passes(timing: BenchmarkFile, counting: BenchmarkFile) -> BenchmarkFil
     for name, bench in timing.benchmarks.items():
         if name in counted:
             merged[name] = Benchmark(name, bench.scenario, bench.params, bench.repetitions, bench.real_time_ns,
-                                     {**bench.counters, **counted[name].counters})
+                                     {**bench.counters, **counted[name].counters}, bench.timed_repetitions,
+                                     bench.timed_in_fast_state)
         elif name not in counted_errors:
             raise ResultsError(f"{counting.path}: has no counted run of {name}, which {timing.path.name} timed")
     for name, bench in counted.items():
@@ -535,7 +547,11 @@ def load_run(directory: Path) -> Run:
             if not path.is_file():
                 raise ResultsError(f"{path}: missing (configuration {name} is listed in meta.json)")
         ordered.append(((_known_first(KNOWN_COMPILERS, compiler), _known_first(KNOWN_ALLOCATORS, allocator)), name))
-    configs = {name: merge_passes(load_benchmark_file(directory / TIMING_DIRECTORY / f"{name}.json", allow_empty=True),
+    timed_paths = [directory / TIMING_DIRECTORY / f"{name}.json" for _, name in ordered]
+    timed_paths += sorted((directory / "unchecked").glob("*.json"))
+    fastest = run_fastest_calibration(timed_paths)
+    configs = {name: merge_passes(load_benchmark_file(directory / TIMING_DIRECTORY / f"{name}.json", allow_empty=True,
+                                                      fastest=fastest),
                                   load_benchmark_file(directory / COUNTING_DIRECTORY / f"{name}.json"))
                for _, name in sorted(ordered)}
 
@@ -548,13 +564,27 @@ def load_run(directory: Path) -> Run:
         goroutine=_load_optional(directory, "goroutine.json", _check_goroutine),
         misuse=_load_optional(directory, "misuse.json", _check_misuse),
         dotnet=_load_dotnet(directory / "dotnet"),
-        unchecked={path.stem: _unchecked_file(path) for path in sorted((directory / "unchecked").glob("*.json"))},
+        unchecked={path.stem: _unchecked_file(path, fastest)
+                   for path in sorted((directory / "unchecked").glob("*.json"))},
         callgrind_unchecked=_load_optional(directory, "callgrind-unchecked.json", _check_callgrind),
     )
 
 
-def _unchecked_file(path: Path) -> BenchmarkFile:
-    bench_file = load_benchmark_file(path)
+def run_fastest_calibration(paths: list[Path]) -> float | None:
+    """The fastest calibration over every timed file of a run: one fast-state reference for all of them, so
+    that times from different files (allocators, compilers, passes) are judged against the same state."""
+    values = []
+    for path in paths:
+        data = load_json(path)
+        entries = data.get("benchmarks", []) if isinstance(data, dict) else []
+        value = fastest_calibration(entries if isinstance(entries, list) else [])
+        if value is not None:
+            values.append(value)
+    return min(values, default=None)
+
+
+def _unchecked_file(path: Path, fastest: float | None) -> BenchmarkFile:
+    bench_file = load_benchmark_file(path, fastest=fastest)
     _require_counting(bench_file, "off")
     if bench_file.context.get("vtb_misuse_checks") != "off":
         raise ResultsError(f"{path}: its context does not say vtb_misuse_checks='off' (not from vtbench_unchecked?)")
