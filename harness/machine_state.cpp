@@ -13,10 +13,19 @@ constexpr int attempts = 3;
 
 double one_calibration_ns() {
   const auto start = std::chrono::steady_clock::now();
-  // A store and a reload of one memory word per step: the kind of work whose speed
-  // toggles (a chain of multiplies in registers keeps its speed in both states).
-  volatile std::uint64_t value = 0;
-  for (int step = 0; step < chain_length; ++step) value = value + static_cast<std::uint64_t>(step);
+  // A reload of the word just stored, then an add and a store, per step: store-to-load
+  // forwarding is the kind of work whose speed toggles (a chain of multiplies in registers
+  // keeps its speed in both states). Written in assembly on x86-64 so that GCC and Clang
+  // run the same instructions and their calibrations mean the same thing.
+  std::uint64_t word = 0;
+  std::uint64_t* slot = &word;
+  for (std::uint64_t step = 0; step < chain_length; ++step) {
+#if defined(__x86_64__)
+    asm volatile("movq (%0), %%rdx\n\taddq %1, %%rdx\n\tmovq %%rdx, (%0)" : : "r"(slot), "r"(step) : "rdx", "memory");
+#else
+    *static_cast<volatile std::uint64_t*>(slot) = *static_cast<volatile std::uint64_t*>(slot) + step;
+#endif
+  }
   const auto stop = std::chrono::steady_clock::now();
   return std::chrono::duration<double, std::nano>(stop - start).count();
 }

@@ -547,11 +547,14 @@ def load_run(directory: Path) -> Run:
             if not path.is_file():
                 raise ResultsError(f"{path}: missing (configuration {name} is listed in meta.json)")
         ordered.append(((_known_first(KNOWN_COMPILERS, compiler), _known_first(KNOWN_ALLOCATORS, allocator)), name))
-    timed_paths = [directory / TIMING_DIRECTORY / f"{name}.json" for _, name in ordered]
-    timed_paths += sorted((directory / "unchecked").glob("*.json"))
-    fastest = run_fastest_calibration(timed_paths)
+    unchecked_paths = sorted((directory / "unchecked").glob("*.json"))
+    # One fast-state reference per compiler: each compiler builds the calibration loop its own way.
+    fastest = {compiler: run_fastest_calibration(
+        [directory / TIMING_DIRECTORY / f"{name}.json" for _, name in ordered if name.startswith(f"{compiler}-")]
+        + [path for path in unchecked_paths if path.stem.startswith(f"{compiler}-")])
+        for compiler in {split_config_name(name)[0] for _, name in ordered}}
     configs = {name: merge_passes(load_benchmark_file(directory / TIMING_DIRECTORY / f"{name}.json", allow_empty=True,
-                                                      fastest=fastest),
+                                                      fastest=fastest[split_config_name(name)[0]]),
                                   load_benchmark_file(directory / COUNTING_DIRECTORY / f"{name}.json"))
                for _, name in sorted(ordered)}
 
@@ -564,15 +567,14 @@ def load_run(directory: Path) -> Run:
         goroutine=_load_optional(directory, "goroutine.json", _check_goroutine),
         misuse=_load_optional(directory, "misuse.json", _check_misuse),
         dotnet=_load_dotnet(directory / "dotnet"),
-        unchecked={path.stem: _unchecked_file(path, fastest)
-                   for path in sorted((directory / "unchecked").glob("*.json"))},
+        unchecked={path.stem: _unchecked_file(path, fastest.get(path.stem.split("-")[0])) for path in unchecked_paths},
         callgrind_unchecked=_load_optional(directory, "callgrind-unchecked.json", _check_callgrind),
     )
 
 
 def run_fastest_calibration(paths: list[Path]) -> float | None:
-    """The fastest calibration over every timed file of a run: one fast-state reference for all of them, so
-    that times from different files (allocators, compilers, passes) are judged against the same state."""
+    """The fastest calibration over timed files built by one compiler: one fast-state reference for all of
+    them, so that times from different files (allocators, passes) are judged against the same state."""
     values = []
     for path in paths:
         data = load_json(path)
