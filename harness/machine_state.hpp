@@ -1,12 +1,15 @@
 // The machine's speed state around a Google Benchmark timed loop.
 //
-// On this project's shared 2-core VMs the CPU's speed toggles between two states about
-// 2x apart, for seconds at a time, whatever runs on it (a fixed spin loop takes 13.8 ms or
-// 6.9 ms). A repetition's time then says as much about the state as about the code. The
-// probe times a fixed, allocation-free calibration loop (a dependent multiply-add chain,
-// best of three, about 15 microseconds) right before and right after the timed loop, and
-// reports the slower of the two as the counter calibration_ns, so the scripts can tell
-// repetitions run in the fast state from the others (scripts/vtb_results.py).
+// On this project's shared 2-core VMs memory-bound work toggles between two speeds about
+// 2x apart, for seconds at a time, whatever the process does (a loop that stores and
+// reloads one word takes 13.8 ms or 6.9 ms; a chain of multiplies in registers keeps its
+// speed). A repetition's time then says as much about the state as about the code. The
+// probe times a fixed, allocation-free calibration loop (4000 store-reload-add steps, in
+// assembly on x86-64 so that every compiler runs the same instructions; best of three,
+// a few microseconds) right before and right after the timed loop, and reports the
+// slower of the two as the counter calibration_ns, so the scripts can tell repetitions
+// run in the fast state from the others (scripts/vtb_results.py). A switch of state in
+// the middle of a timed loop, with the same state at both ends, is not seen.
 //
 //   vtb::harness::machine_state_probe machine;  // right before the loop
 //   for (auto _ : state) { ... }

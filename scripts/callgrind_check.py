@@ -11,7 +11,7 @@ payload, async db, glibc: LD_PRELOAD is removed) under valgrind --tool=cachegrin
 --cache-sim=yes --branch-sim=yes for exactly N and then 2N iterations. The binary must be
 the timing build (vtbench: vtb_counting off), so no figure includes the counting
 allocator. Cachegrind's Ir is the instruction count callgrind gives (the same figure to
-the instruction: 365.00 per op both for task at hit:100), and it also simulates the
+the instruction: 351.01 per op both for task at hit:100, GCC 12), and it also simulates the
 branch predictor and the caches (D1, LL, I1). Each whole-process total (the 'summary:'
 line) includes a constant start-up part, which cancels in
 per_op = (E(2N) - E(N)) / N. Part of the start-up grows with the number of

@@ -60,11 +60,10 @@ TIMING_DIRECTORY = "bench"
 COUNTING_DIRECTORY = "counts"
 COUNTING_COUNTERS = ("allocs_per_op", "bytes_per_op", "peak_live_bytes")
 # The machine's speed state (harness/machine_state.hpp): a repetition whose calibration loop
-# took more than FAST_STATE_LIMIT x the run's fastest ran (at least partly) in the slow state
-# and is set aside, as long as MIN_FAST_REPETITIONS of the benchmark's repetitions remain.
+# took more than FAST_STATE_LIMIT x the fastest of its compiler's timed files ran (at least
+# partly) in the slow state and is set aside, unless no repetition of the benchmark is left.
 CALIBRATION_COUNTER = "calibration_ns"
 FAST_STATE_LIMIT = 1.4
-MIN_FAST_REPETITIONS = 1
 
 MISUSE_OUTCOMES = ("allowed", "detected", "undetected")
 
@@ -326,12 +325,14 @@ def _require(container: dict[str, Any], key: str, kind: str, path: Path, where: 
     return value
 
 
-def load_benchmark_file(path: Path, allow_empty: bool = False, fastest: float | None = None) -> BenchmarkFile:
-    """Read one Google Benchmark JSON file; repetitions become spreads, aggregates are ignored. A file with
-    no repetition is bad input unless allow_empty (a run's timing pass when only counted benchmarks ran).
-    Times are taken over the fast-state repetitions (fast_state_entries), judged against `fastest`, the
-    run's fastest calibration, or the file's own when not given."""
-    data = load_json(path)
+def load_benchmark_file(path: Path, allow_empty: bool = False, fastest: float | None = None,
+                        data: Any = None) -> BenchmarkFile:
+    """Read one Google Benchmark JSON file (or its already parsed `data`); repetitions become spreads,
+    aggregates are ignored. A file with no repetition is bad input unless allow_empty (a run's timing pass
+    when only counted benchmarks ran). Times are taken over the fast-state repetitions
+    (fast_state_entries), judged against `fastest`, or the file's own fastest calibration when not given."""
+    if data is None:
+        data = load_json(path)
     if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
         raise ResultsError(f"{path}: not Google Benchmark JSON (no 'benchmarks' list)")
     context = data.get("context", {})
@@ -390,11 +391,11 @@ def fastest_calibration(entries: list[Any]) -> float | None:
 
 def fast_state_entries(entries: list[dict[str, Any]], fastest: float | None) -> list[dict[str, Any]]:
     """The repetitions run in the machine's fast state: calibration within FAST_STATE_LIMIT of `fastest`;
-    all of them when fewer than MIN_FAST_REPETITIONS are, or when the file has no calibration."""
+    all of them when none is, or when the file has no calibration."""
     if fastest is None or fastest <= 0:
         return entries
     fast = [e for e in entries if _is_number(e.get(CALIBRATION_COUNTER)) and e[CALIBRATION_COUNTER] <= FAST_STATE_LIMIT * fastest]
-    return fast if len(fast) >= MIN_FAST_REPETITIONS or len(fast) == len(entries) else entries
+    return fast or entries
 
 
 def _counter_spreads(entries: list[dict[str, Any]]) -> dict[str, Spread]:
@@ -547,14 +548,14 @@ def load_run(directory: Path) -> Run:
             if not path.is_file():
                 raise ResultsError(f"{path}: missing (configuration {name} is listed in meta.json)")
         ordered.append(((_known_first(KNOWN_COMPILERS, compiler), _known_first(KNOWN_ALLOCATORS, allocator)), name))
-    unchecked_paths = sorted((directory / "unchecked").glob("*.json"))
-    # One fast-state reference per compiler: each compiler builds the calibration loop its own way.
-    fastest = {compiler: run_fastest_calibration(
-        [directory / TIMING_DIRECTORY / f"{name}.json" for _, name in ordered if name.startswith(f"{compiler}-")]
-        + [path for path in unchecked_paths if path.stem.startswith(f"{compiler}-")])
-        for compiler in {split_config_name(name)[0] for _, name in ordered}}
-    configs = {name: merge_passes(load_benchmark_file(directory / TIMING_DIRECTORY / f"{name}.json", allow_empty=True,
-                                                      fastest=fastest[split_config_name(name)[0]]),
+    # The timed files (timing and unchecked passes), parsed once: one fast-state reference per compiler,
+    # since each compiler's binaries are judged against their own calibrations.
+    timed = {path: load_json(path) for path in [directory / TIMING_DIRECTORY / f"{name}.json" for _, name in ordered]
+             + sorted((directory / "unchecked").glob("*.json"))}
+    fastest = fastest_per_compiler(timed)
+    configs = {name: merge_passes(load_benchmark_file(path := directory / TIMING_DIRECTORY / f"{name}.json",
+                                                      allow_empty=True, fastest=fastest.get(compiler_of(path)),
+                                                      data=timed[path]),
                                   load_benchmark_file(directory / COUNTING_DIRECTORY / f"{name}.json"))
                for _, name in sorted(ordered)}
 
@@ -567,26 +568,31 @@ def load_run(directory: Path) -> Run:
         goroutine=_load_optional(directory, "goroutine.json", _check_goroutine),
         misuse=_load_optional(directory, "misuse.json", _check_misuse),
         dotnet=_load_dotnet(directory / "dotnet"),
-        unchecked={path.stem: _unchecked_file(path, fastest.get(path.stem.split("-")[0])) for path in unchecked_paths},
+        unchecked={path.stem: _unchecked_file(path, fastest.get(compiler_of(path)), data)
+                   for path, data in timed.items() if path.parent.name == "unchecked"},
         callgrind_unchecked=_load_optional(directory, "callgrind-unchecked.json", _check_callgrind),
     )
 
 
-def run_fastest_calibration(paths: list[Path]) -> float | None:
-    """The fastest calibration over timed files built by one compiler: one fast-state reference for all of
-    them, so that times from different files (allocators, passes) are judged against the same state."""
-    values = []
-    for path in paths:
-        data = load_json(path)
-        entries = data.get("benchmarks", []) if isinstance(data, dict) else []
+def compiler_of(path: Path) -> str:
+    """'bench/gcc-mimalloc.json' -> 'gcc'."""
+    return path.stem.split("-")[0]
+
+
+def fastest_per_compiler(timed: dict[Path, Any]) -> dict[str, float]:
+    """compiler -> the fastest calibration over its timed files: one fast-state reference for all of them,
+    so that times from different files (allocators, passes) are judged against the same state."""
+    fastest: dict[str, float] = {}
+    for path, data in timed.items():
+        entries = data.get("benchmarks") if isinstance(data, dict) else None
         value = fastest_calibration(entries if isinstance(entries, list) else [])
         if value is not None:
-            values.append(value)
-    return min(values, default=None)
+            fastest[compiler_of(path)] = min(value, fastest.get(compiler_of(path), value))
+    return fastest
 
 
-def _unchecked_file(path: Path, fastest: float | None) -> BenchmarkFile:
-    bench_file = load_benchmark_file(path, fastest=fastest)
+def _unchecked_file(path: Path, fastest: float | None, data: Any) -> BenchmarkFile:
+    bench_file = load_benchmark_file(path, fastest=fastest, data=data)
     _require_counting(bench_file, "off")
     if bench_file.context.get("vtb_misuse_checks") != "off":
         raise ResultsError(f"{path}: its context does not say vtb_misuse_checks='off' (not from vtbench_unchecked?)")
