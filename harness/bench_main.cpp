@@ -1,12 +1,14 @@
-// The main of vtbench, vtbench_counting and vtbench_unchecked: parses vtbench's own flags, checks the
-// allocator the caller expects against the one detected, records the build and the
-// allocator in Google Benchmark's context (keys in docs/results-format.md), registers
-// the selected scenarios and runs them.
+// The main of vtbench, vtbench_counting and vtbench_unchecked: parses the harness's flags,
+// lets the scenarios take theirs and register what they select, checks Google Benchmark's
+// flag values, checks the allocator the caller expects against the one detected, records
+// the build, the allocator and the vocabulary in Google Benchmark's context (keys in
+// docs/results-format.md) and runs the benchmarks.
 //
 // VTB_COMPILER, VTB_COMPILER_VERSION, VTB_CXX_FLAGS, VTB_BUILD_TYPE and
 // VTB_GIT_REVISION are string literals defined by harness/CMakeLists.txt at configure time.
 #include "alloc_counter.hpp"
 #include "allocator_detect.hpp"
+#include "benchmark_flags.hpp"
 #include "run_options.hpp"
 
 #include <benchmark/benchmark.h>
@@ -34,6 +36,7 @@ bool benchmark_library_is_debug_build() {
 void add_vtbench_context(const vtb::harness::allocator_info& allocator) {
   benchmark::AddCustomContext("vtb_allocator", allocator.name);
   benchmark::AddCustomContext("vtb_allocator_version", allocator.version);
+  benchmark::AddCustomContext("vtb_allocator_library", allocator.library);
   benchmark::AddCustomContext("vtb_compiler", VTB_COMPILER);
   benchmark::AddCustomContext("vtb_compiler_version", VTB_COMPILER_VERSION);
   benchmark::AddCustomContext("vtb_cxx_flags", VTB_CXX_FLAGS);
@@ -43,6 +46,7 @@ void add_vtbench_context(const vtb::harness::allocator_info& allocator) {
   benchmark::AddCustomContext("vtb_git_revision", VTB_GIT_REVISION);
   benchmark::AddCustomContext("vtb_benchmark_library_build",
                               benchmark_library_is_debug_build() ? "debug" : "release");
+  benchmark::AddCustomContext("vtb_vocabulary", vtb::scenarios::vocabulary_json(false));
 }
 
 }  // namespace
@@ -51,19 +55,22 @@ int main(int argc, char** argv) {
   const std::string program = program_name(argv[0]);
   vtb::harness::command_line command_line;
   try {
-    command_line = vtb::harness::parse_command_line(argc, argv, vtb::scenarios::implementation_names());
+    command_line = vtb::harness::parse_command_line(argc, argv);
+    if (command_line.help) {
+      std::cout << vtb::harness::usage(program) << '\n'
+                << vtb::scenarios::selection_usage() << "\nGoogle Benchmark's flags, passed through unchanged:\n";
+      benchmark::PrintDefaultHelp();
+      return 0;
+    }
+    if (command_line.list) {
+      std::cout << vtb::scenarios::vocabulary_json(true) << '\n';
+      return 0;
+    }
+    vtb::scenarios::register_benchmarks(argc, argv, command_line.options);
+    vtb::harness::check_benchmark_flags(argc, argv);
   } catch (const vtb::harness::usage_error& error) {
     std::cerr << program << ": " << error.what() << '\n';
     return 2;
-  }
-  if (command_line.help) {
-    std::cout << vtb::harness::usage(program) << "\nGoogle Benchmark's flags, passed through unchanged:\n";
-    benchmark::PrintDefaultHelp();
-    return 0;
-  }
-  if (command_line.list_implementations) {
-    for (std::string_view name : vtb::scenarios::implementation_names()) std::cout << name << '\n';
-    return 0;
   }
 
   const vtb::harness::allocator_info allocator = vtb::harness::detect_allocator();
@@ -77,7 +84,6 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
   add_vtbench_context(allocator);
-  vtb::scenarios::register_benchmarks(command_line.options);
   const std::size_t benchmarks_run = benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   if (benchmarks_run == 0) {

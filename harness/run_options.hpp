@@ -1,32 +1,22 @@
-// vtbench's own command-line flags: the benchmark selection they make (run_options),
-// their parser, and the two functions the scenarios provide to the harness.
+// vtbench's own harness flags (run_options: --iterations, --allocator, --help, --list),
+// their parser, how a scenario registers a benchmark, and the functions the scenarios
+// provide to the harness's main (their own flags are theirs: the harness passes argv on).
 #pragma once
 
 #include <benchmark/benchmark.h>
 
-#include <span>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
+
+#include "flag_parsing.hpp"
 
 namespace vtb::harness {
 
-// What to run. An empty list selects everything the scenario offers.
+// How every selected benchmark runs.
 struct run_options {
-  std::vector<std::string> implementations;  // --impl, names from implementation_names()
-  std::vector<int> hit_ratios;               // --hit, cache hit ratios in percent (0..100)
-  std::vector<std::string> payloads;         // --payload: int, string
-  std::vector<std::string> db_modes;         // --db: async, sync
-  benchmark::IterationCount iterations = 0;  // --iterations: 0 lets Google Benchmark decide
-  std::string expected_allocator;            // --allocator: empty means no check
-
-  bool selects_implementation(std::string_view name) const;
-  bool selects_payload(std::string_view payload) const;
-  bool selects_db(std::string_view db_mode) const;
-  // The --hit ratios, or the scenario's own sweep when --hit was not given.
-  std::vector<int> hit_ratios_or(std::span<const int> sweep) const;
+    benchmark::IterationCount iterations = 0;  // --iterations: 0 lets Google Benchmark decide
+    std::string expected_allocator;            // --allocator: empty means no check
 };
 
 // Registers a benchmark with Google Benchmark and, under --iterations=N, fixes its
@@ -36,29 +26,23 @@ struct run_options {
 template <class Function>
 benchmark::internal::Benchmark* register_benchmark(const run_options& options, const std::string& name,
                                                    Function&& function) {
-  benchmark::internal::Benchmark* benchmark =
-      benchmark::RegisterBenchmark(name.c_str(), std::forward<Function>(function));
-  if (options.iterations > 0) benchmark->Iterations(options.iterations);
-  return benchmark;
+    benchmark::internal::Benchmark* benchmark =
+        benchmark::RegisterBenchmark(name.c_str(), std::forward<Function>(function));
+    if (options.iterations > 0) benchmark->Iterations(options.iterations);
+    return benchmark;
 }
 
-// A bad command-line argument; the message names the flag and the bad value.
-class usage_error : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 struct command_line {
-  run_options options;
-  bool help = false;
-  bool list_implementations = false;
+    run_options options;
+    bool help = false;
+    bool list = false;
 };
 
-// Takes vtbench's own flags out of argv (lowering argc) and leaves every other
-// argument, in order, for Google Benchmark. Throws usage_error on a bad value.
-command_line parse_command_line(int& argc, char** argv, std::span<const std::string_view> implementation_names);
+// Takes the harness's flags out of argv (lowering argc) and leaves every other argument,
+// in order, for the scenarios and Google Benchmark. Throws usage_error on a bad value.
+command_line parse_command_line(int& argc, char** argv);
 
-// The --help text for vtbench's own flags.
+// The --help text for the harness's flags.
 std::string usage(std::string_view program_name);
 
 }  // namespace vtb::harness
@@ -66,11 +50,17 @@ std::string usage(std::string_view program_name);
 // Provided by the scenarios (scenarios/), called by the harness's main.
 namespace vtb::scenarios {
 
-// Every implementation a benchmark may be selected by with --impl (e.g. "sync", "task").
-std::span<const std::string_view> implementation_names();
+// Takes the scenarios' own flags out of argv (lowering argc; usage_error on a bad value)
+// and registers every benchmark they select (through vtb::harness::register_benchmark).
+void register_benchmarks(int& argc, char** argv, const vtb::harness::run_options& options);
 
-// Registers the benchmarks the options select (through vtb::harness::register_benchmark).
-void register_benchmarks(const vtb::harness::run_options& options);
+// The --help text for the scenarios' flags.
+std::string selection_usage();
+
+// The vocabulary (docs/results-format.md): implementations in registry order with their
+// properties, forms, scenarios, named hit sweeps, payloads, db modes, factory kinds,
+// multi_await's vias and states, allocators. JSON, on one line or indented by two.
+std::string vocabulary_json(bool indented);
 
 // Whether the scenarios were compiled with ValueTask's misuse tracking (VTB_MISUSE_CHECKS).
 bool misuse_checks_enabled();

@@ -1,20 +1,19 @@
 // scenarios/cache_lookup.cpp: the article's scenario. Every implementation answers
-// GetMessageAsync(id) for a key sequence with an exact cache hit ratio, for each payload
+// GetMessageAsync(id) for a key sequence with an exact cache hit percent, for each payload
 // and database mode: `cache_lookup/impl:X/payload:P/db:D/hit:H`. The same on two threads
 // at once (each with its own cache and loop; allocator and pools shared as in a real
-// process): `cache_lookup_mt/.../threads:2`.
-#include <array>
+// process): `cache_lookup_mt/.../threads:2`, int payload, async db. Both are selected by
+// selection.hpp's flags; their default sweeps are in sweeps.hpp.
 #include <string>
 
 #include "benchmark_probe.hpp"
 #include "implementations.hpp"
 #include "scenario_registry.hpp"
+#include "sweeps.hpp"
 
 namespace vtb::scenarios {
 namespace {
 
-constexpr std::array<int, 13> hit_sweep = {0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 100};
-constexpr std::array<int, 3> concurrent_hit_sweep = {0, 90, 100};
 constexpr int concurrent_threads = 2;
 
 template <class Impl, class Payload>
@@ -36,40 +35,46 @@ std::string benchmark_name(std::string_view scenario, std::string_view impl, std
     return name;
 }
 
-template <class Payload>
-void register_payload(const vtb::harness::run_options& options) {
-    using traits = payload_traits<Payload>;
-    if (!options.selects_payload(traits::name)) return;
-    all_implementations::for_each([&]<class Impl>() {
-        if (!options.selects_implementation(Impl::name)) return;
-        for (db_mode db : {db_mode::async, db_mode::sync}) {
-            if (!options.selects_db(to_string(db))) continue;
-            for (int hit : options.hit_ratios_or(hit_sweep)) {
-                const cache_params params{.hit_percent = hit, .db = db};
-                vtb::harness::register_benchmark(
-                    options, benchmark_name("cache_lookup", Impl::name, traits::name, db, hit),
-                    [params](benchmark::State& state) { cache_lookup<Impl, Payload>(state, params); });
+// Calls register_one.template operator()<Impl, Payload>(db) for every selected
+// implementation, payload and db mode.
+template <class F>
+void for_each_selected(const selection& selected, F&& register_one) {
+    all_payloads::for_each([&]<class Payload>() {
+        if (!selected.selects_payload(payload_traits<Payload>::name)) return;
+        all_implementations::for_each([&]<class Impl>() {
+            if (!selected.selects_implementation(Impl::name)) return;
+            for (db_mode db : all_db_modes) {
+                if (selected.selects_db(to_string(db))) register_one.template operator()<Impl, Payload>(db);
             }
-            if constexpr (std::is_same_v<Payload, int>) {
-                if (db != db_mode::async) continue;
-                for (int hit : options.hit_ratios_or(concurrent_hit_sweep)) {
-                    const cache_params params{.hit_percent = hit, .db = db};
-                    vtb::harness::register_benchmark(
-                        options, benchmark_name("cache_lookup_mt", Impl::name, traits::name, db, hit),
-                        [params](benchmark::State& state) { cache_lookup<Impl, Payload>(state, params); })
-                        ->Threads(concurrent_threads)
-                        ->UseRealTime();
-                }
-            }
-        }
+        });
     });
 }
 
 }  // namespace
 
-void register_cache_lookup(const vtb::harness::run_options& options) {
-    register_payload<int>(options);
-    register_payload<std::string>(options);
+void register_cache_lookup(const vtb::harness::run_options& options, const selection& selected) {
+    for_each_selected(selected, [&]<class Impl, class Payload>(db_mode db) {
+        for (int hit : selected.hit_percents_or(default_hit_sweep.hit_percents)) {
+            const cache_params params{.hit_percent = hit, .db = db};
+            vtb::harness::register_benchmark(
+                options, benchmark_name("cache_lookup", Impl::name, payload_traits<Payload>::name, db, hit),
+                [params](benchmark::State& state) { cache_lookup<Impl, Payload>(state, params); });
+        }
+    });
+}
+
+void register_cache_lookup_mt(const vtb::harness::run_options& options, const selection& selected) {
+    for_each_selected(selected, [&]<class Impl, class Payload>(db_mode db) {
+        if (!std::is_same_v<Payload, int> || db != db_mode::async) return;
+        for (int hit : selected.hit_percents_or(concurrent_hit_sweep.hit_percents)) {
+            const cache_params params{.hit_percent = hit, .db = db};
+            vtb::harness::register_benchmark(
+                options, benchmark_name("cache_lookup_mt", Impl::name, payload_traits<Payload>::name, db, hit),
+                [params](benchmark::State& state) { cache_lookup<Impl, Payload>(state, params); })
+                ->Threads(concurrent_threads)
+                ->UseRealTime();
+        }
+    });
 }
 
 }  // namespace vtb::scenarios

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <coroutine>
 #include <cstdint>
@@ -32,11 +33,13 @@
 #include <vector>
 
 #include "key_sequence.hpp"
+#include "type_list.hpp"
 #include "vtb/run_loop.hpp"
 
 namespace vtb::scenarios {
 
 enum class db_mode { async, sync };
+inline constexpr std::array<db_mode, 2> all_db_modes{db_mode::async, db_mode::sync};
 
 inline constexpr std::string_view to_string(db_mode mode) { return mode == db_mode::async ? "async" : "sync"; }
 
@@ -65,6 +68,9 @@ struct payload_traits<std::string> {
         return value.size() + static_cast<unsigned char>(value[0]) + static_cast<unsigned char>(value[1]);
     }
 };
+
+// The payloads a cache_lookup benchmark can carry, each with its payload_traits.
+using all_payloads = type_list<int, std::string>;
 
 struct cache_params {
     int hit_percent = 100;

@@ -63,7 +63,7 @@ void register_one(const vtb::harness::run_options& options) {
 
 }  // namespace
 
-void register_copy_cost(const vtb::harness::run_options& options) {
+void register_copy_cost(const vtb::harness::run_options& options, const selection&) {
     register_one<value_task_handle, 1>(options);
     register_one<value_task_handle, 8>(options);
     register_one<task_handle, 1>(options);

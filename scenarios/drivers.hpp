@@ -11,7 +11,6 @@
 #pragma once
 
 #include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/use_awaitable.hpp>
 #include <benchmark/benchmark.h>

@@ -30,7 +30,7 @@ void factory(benchmark::State& state) {
 
 }  // namespace
 
-void register_factory(const vtb::harness::run_options& options) {
+void register_factory(const vtb::harness::run_options& options, const selection&) {
     factory_kinds::all_kinds::for_each([&]<class Kind>() {
         vtb::harness::register_benchmark(options, "factory/kind:" + std::string(Kind::name), factory<Kind>);
     });

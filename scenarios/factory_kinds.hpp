@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "type_list.hpp"
 #include "vtb/task.hpp"
 #include "vtb/value_task.hpp"
 
@@ -50,15 +51,8 @@ struct value_task_inline {
     ValueTask<int> operator()() const { return ValueTask<int>(1000); }
 };
 
-template <class... Kind>
-struct kind_list {
-    template <class F>
-    static void for_each(F&& f) {
-        (f.template operator()<Kind>(), ...);
-    }
-};
-
+// The registry, in the order the vocabulary lists them.
 using all_kinds =
-    kind_list<from_result_cached, from_result_uncached, completed_task, from_exception, from_canceled, value_task_inline>;
+    vtb::scenarios::type_list<from_result_cached, from_result_uncached, completed_task, from_exception, from_canceled, value_task_inline>;
 
 }  // namespace vtb::scenarios::factory_kinds

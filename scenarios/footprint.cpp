@@ -1,5 +1,5 @@
 // scenarios/footprint.cpp: claim C1, what one operation holds while it is suspended.
-// `footprint/impl:I` holds 100,000 operations of implementation I suspended at once
+// `footprint/form:F` holds 100,000 operations of form F (forms.hpp) suspended at once
 // (suspended_operations.hpp), counts with the counting allocator the bytes and
 // allocations that made them, then completes and frees them all and checks their results.
 //
@@ -9,8 +9,8 @@
 //   ops                          operations held at once
 //   total_bytes                  bytes for all of them
 //   handle_sizeof                sizeof of what the caller holds per operation
-// These scenarios take none of vtbench's cache_lookup flags (--impl, --hit, ...): select
-// them with --benchmark_filter=^footprint/.
+// These scenarios take none of cache_lookup's flags (--impl, --hit, ...): select them with
+// --benchmark_filter=^footprint/.
 #include <benchmark/benchmark.h>
 
 #include <cstddef>
@@ -21,21 +21,14 @@
 #include "run_options.hpp"
 #include "scenario_registry.hpp"
 #include "suspended_operations.hpp"
+#include "type_list.hpp"
 
 namespace vtb::scenarios {
 namespace {
 
 constexpr std::size_t operations_held = 100'000;
 
-template <class... Holder>
-struct holder_list {
-    template <class F>
-    static void for_each(F&& f) {
-        (f.template operator()<Holder>(), ...);
-    }
-};
-
-using all_holders = holder_list<suspended_tasks, inline_value_tasks, task_wrapping_value_tasks, source_value_tasks,
+using all_holders = type_list<suspended_tasks, inline_value_tasks, task_wrapping_value_tasks, source_value_tasks,
                                 pooled_value_tasks, pending_futures, parked_asio_awaitables, suspended_fibers>;
 
 template <class Holder>
@@ -69,12 +62,12 @@ void footprint(benchmark::State& state) {
 // (vtbench_counting), not in the timing pass. One iteration holds operations_held
 // operations at once and gives the whole figure, so it runs one iteration whatever
 // --iterations says.
-void register_footprint(const vtb::harness::run_options& options) {
+void register_footprint(const vtb::harness::run_options& options, const selection&) {
     if (!vtb::harness::counting_enabled()) return;
     vtb::harness::run_options once = options;
     once.iterations = 1;
     all_holders::for_each([&]<class Holder>() {
-        vtb::harness::register_benchmark(once, "footprint/impl:" + std::string(Holder::name), footprint<Holder>)
+        vtb::harness::register_benchmark(once, "footprint/form:" + std::string(Holder::name), footprint<Holder>)
             ->Unit(benchmark::kMillisecond);
     });
 }

@@ -6,9 +6,12 @@
 //   using execution = ...;                       // how it is awaited (drivers.hpp)
 //   template <class Payload>
 //   static R get_message(cache_service<Payload>&, int key);
+//   static constexpr bool pooled = true;         // only where it reuses pooled storage
+//                                                // on the miss path instead of allocating
 // On a hit it returns the cached value; on a miss it asks the database (asynchronous
 // through the run loop by default) and stores the answer in the cache.
-// Adding one: write the struct here and add it to all_implementations.
+// Adding one: write the struct here and add it to all_implementations; every scenario,
+// the vocabulary (vtbench --list) and the scripts take it from there.
 #pragma once
 
 #include <asio/post.hpp>
@@ -20,6 +23,7 @@
 
 #include "cache_service.hpp"
 #include "drivers.hpp"
+#include "type_list.hpp"
 #include "vtb/lazy_task.hpp"
 #include "vtb/pooling.hpp"
 #include "vtb/task.hpp"
@@ -103,6 +107,7 @@ struct value_task_impl {
 struct value_task_source_impl {
     static constexpr std::string_view name = "value_task_source";
     using execution = vtb_execution;
+    static constexpr bool pooled = true;
     static constexpr std::size_t pool_capacity = 8;  // per thread
 
     template <class Payload>
@@ -124,6 +129,7 @@ struct value_task_source_impl {
 struct pooled_value_task_impl {
     static constexpr std::string_view name = "pooled_value_task";
     using execution = vtb_execution;
+    static constexpr bool pooled = true;
     template <class Payload>
     static PooledValueTask<Payload> get_message(cache_service<Payload>& service, int key) {
         return lookup_coroutine<PooledValueTask<Payload>>(service, key);
@@ -179,19 +185,26 @@ struct asio_awaitable_impl {
     }
 };
 
-template <class... Impl>
-struct implementation_list {
-    // Calls f.template operator()<Impl>() for each implementation, in order.
-    template <class F>
-    static void for_each(F&& f) {
-        (f.template operator()<Impl>(), ...);
-    }
-};
-
 // The registry: every scenario runs every implementation listed here.
 using all_implementations =
-    implementation_list<sync_impl, task_impl, task_from_result_impl, value_task_coroutine_impl, value_task_impl,
+    type_list<sync_impl, task_impl, task_from_result_impl, value_task_coroutine_impl, value_task_impl,
                         value_task_source_impl, pooled_value_task_impl, lazy_task_impl, std_future_impl,
                         asio_awaitable_impl>;
+
+// Properties the vocabulary publishes. value_task: get_message returns a ValueTask (or the
+// pooled ValueTask), bound by ValueTask's rules of use; pooled: declared by the struct.
+template <class Result>
+inline constexpr bool is_value_task_type = false;
+template <class T>
+inline constexpr bool is_value_task_type<ValueTask<T>> = true;
+template <class T>
+inline constexpr bool is_value_task_type<PooledValueTask<T>> = true;
+
+template <class Impl>
+inline constexpr bool returns_value_task =
+    is_value_task_type<decltype(Impl::get_message(std::declval<cache_service<int>&>(), 0))>;
+
+template <class Impl>
+inline constexpr bool is_pooled = requires { requires Impl::pooled; };
 
 }  // namespace vtb::scenarios

@@ -1,6 +1,6 @@
 // scenarios/misuse_cases.hpp: claims C8 and C9, run for real. Each rule of use that a
 // ValueTask imposes (C8), and each safe way out (C9), is tried against every
-// implementation that can express it; the result records what actually happened.
+// form (forms.hpp) that can express it; the result records what actually happened.
 // Used by the vtb_misuse_table program (misuse_table.cpp) and its tests.
 //
 // Outcomes (docs/results-format.md, misuse.json):
@@ -9,7 +9,7 @@
 //   undetected  the misuse goes unnoticed: a wrong result, or undefined behaviour in a
 //               design that does not check; such cases are not run, and the message
 //               says "undefined behaviour (unchecked design; not run)"
-// An implementation that cannot express a rule has no entry for it.
+// A form that cannot express a rule has no entry for it.
 #pragma once
 
 #include <cxxabi.h>
@@ -30,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "forms.hpp"
 #include "vtb/pooling.hpp"
 #include "vtb/run_loop.hpp"
 #include "vtb/sync_wait.hpp"
@@ -61,27 +62,20 @@ struct rule_result {
     std::string_view rule;
     std::string_view claim;
     std::string_view description;
-    std::vector<std::pair<std::string_view, cell>> results;  // by implementation, in column order
+    std::vector<std::pair<std::string_view, cell>> results;  // by form name, in column order
 
-    void add(std::string_view implementation, cell result) { results.emplace_back(implementation, std::move(result)); }
+    void add(const form& column, cell result) { results.emplace_back(column.name, std::move(result)); }
 };
 
-struct implementation {
-    std::string_view name;
-    std::string_view type;
-};
-
-// The columns, in order.
-inline constexpr std::array<implementation, 8> implementations = {{
-    {"task", "vtb::Task<int>"},
-    {"value_task_inline", "vtb::ValueTask<int> holding its value"},
-    {"value_task_wrapping_task", "vtb::ValueTask<int> wrapping a vtb::Task<int>"},
-    {"value_task_source", "vtb::ValueTask<int> from a vtb::value_task_source_pool<int> source"},
-    {"pooled_value_task", "vtb::PooledValueTask<int> coroutine (a ValueTask<int> with a pooled frame)"},
-    {"source_core", "vtb::manual_reset_value_task_source_core<int> used directly"},
-    {"std_future", "std::future<int> from a std::promise<int>"},
-    {"asio_awaitable", "asio::awaitable<int>"},
-}};
+// The columns, in order: every form (forms.hpp) but the fiber, which has no rules of use.
+inline constexpr std::array<form, 8> columns{forms::task,
+                                             forms::value_task_inline,
+                                             forms::value_task_wrapping_task,
+                                             forms::value_task_source,
+                                             forms::pooled_value_task,
+                                             forms::source_core,
+                                             forms::std_future,
+                                             forms::asio_awaitable};
 
 inline constexpr std::string_view not_run_message = "undefined behaviour (unchecked design; not run)";
 
@@ -140,15 +134,15 @@ inline Task<int> await_value_task(ValueTask<int>& value_task) { co_return co_awa
 enum class value_task_kind { inline_value, wrapping_task, source, pooled };
 
 struct value_task_column {
-    std::string_view name;
+    const form& shape;
     value_task_kind kind;
 };
 
 inline constexpr std::array<value_task_column, 4> value_task_columns = {{
-    {"value_task_inline", value_task_kind::inline_value},
-    {"value_task_wrapping_task", value_task_kind::wrapping_task},
-    {"value_task_source", value_task_kind::source},
-    {"pooled_value_task", value_task_kind::pooled},
+    {forms::value_task_inline, value_task_kind::inline_value},
+    {forms::value_task_wrapping_task, value_task_kind::wrapping_task},
+    {forms::value_task_source, value_task_kind::source},
+    {forms::pooled_value_task, value_task_kind::pooled},
 }};
 
 // Makes the ValueTasks of one case: completed ones, or pending ones that the loop
@@ -223,7 +217,7 @@ template <class Case>
 void for_value_tasks(rule_result& rule, bool pending_only, Case&& run_case) {
     for (const value_task_column& column : value_task_columns) {
         if (pending_only && column.kind == value_task_kind::inline_value) continue;
-        rule.add(column.name, attempt([&] {
+        rule.add(column.shape, attempt([&] {
             value_task_maker maker;
             return run_case(maker, column.kind);
         }));
@@ -232,7 +226,7 @@ void for_value_tasks(rule_result& rule, bool pending_only, Case&& run_case) {
 
 inline rule_result await_twice() {
     rule_result rule{"await_twice", "C8", "await the same instance a second time, after the first await returned", {}};
-    rule.add("task", attempt([] {
+    rule.add(forms::task, attempt([] {
         run_loop loop;
         Task<int> task = task_later(loop);
         const int first = sync_wait(loop, task);
@@ -247,7 +241,7 @@ inline rule_result await_twice() {
         return observed(first == expected_value && second == expected_value,
                         "both awaits returned " + values_text({first, second}));
     });
-    rule.add("std_future", attempt([] {
+    rule.add(forms::std_future, attempt([] {
         std::promise<int> promise;
         std::future<int> future = promise.get_future();
         promise.set_value(expected_value);
@@ -256,7 +250,7 @@ inline rule_result await_twice() {
         return observed(first == expected_value && second == expected_value,
                         "both get() calls returned " + values_text({first, second}));
     }));
-    rule.add("asio_awaitable", not_run());
+    rule.add(forms::asio_awaitable, not_run());
     return rule;
 }
 
@@ -268,7 +262,7 @@ inline rule_result await_after_as_task() {
         const int awaited = sync_wait(maker.loop(), value_task);
         return observed(awaited == expected_value, "the await returned " + std::to_string(awaited));
     });
-    rule.add("std_future", attempt([] {
+    rule.add(forms::std_future, attempt([] {
         std::promise<int> promise;
         std::future<int> future = promise.get_future();
         std::shared_future<int> shared = future.share();
@@ -281,7 +275,7 @@ inline rule_result await_after_as_task() {
 
 inline rule_result use_after_move() {
     rule_result rule{"use_after_move", "C8", "await the moved-from instance", {}};
-    rule.add("task", attempt([] {
+    rule.add(forms::task, attempt([] {
         run_loop loop;
         Task<int> task = Task<int>::from_result(expected_value);
         Task<int> moved_to = std::move(task);
@@ -294,7 +288,7 @@ inline rule_result use_after_move() {
         const int got = sync_wait(maker.loop(), value_task);
         return observed(got == expected_value, "the await returned " + std::to_string(got));
     });
-    rule.add("std_future", attempt([] {
+    rule.add(forms::std_future, attempt([] {
         std::promise<int> promise;
         std::future<int> future = promise.get_future();
         std::future<int> moved_to = std::move(future);
@@ -302,7 +296,7 @@ inline rule_result use_after_move() {
         const int got = future.get();
         return observed(got == expected_value, "get() returned " + std::to_string(got));
     }));
-    rule.add("asio_awaitable", not_run());
+    rule.add(forms::asio_awaitable, not_run());
     return rule;
 }
 
@@ -315,7 +309,7 @@ inline Task<int> value_on_pool_later(thread_pool& pool) {
 inline rule_result result_before_completion() {
     rule_result rule{"result_before_completion", "C8",
                      "read the result of an instance that has not completed (block on it)", {}};
-    rule.add("task", attempt([] {
+    rule.add(forms::task, attempt([] {
         thread_pool pool(1);
         Task<int> task = value_on_pool_later(pool);
         const bool pending = !task.is_completed();
@@ -331,7 +325,7 @@ inline rule_result result_before_completion() {
         const int got = value_task.result();
         return observed(got == expected_value, "result() returned " + std::to_string(got));
     });
-    rule.add("std_future", attempt([] {
+    rule.add(forms::std_future, attempt([] {
         std::promise<int> promise;
         std::future<int> future = promise.get_future();
         std::jthread completer([&promise] {
@@ -350,7 +344,7 @@ inline rule_result result_before_completion() {
 
 inline rule_result concurrent_await() {
     rule_result rule{"concurrent_await", "C8", "a second awaiter on a pending instance while the first waits", {}};
-    rule.add("task", attempt([] {
+    rule.add(forms::task, attempt([] {
         run_loop loop;
         Task<int> task = task_later(loop);
         Task<int> first = await_task(task);
@@ -370,8 +364,8 @@ inline rule_result concurrent_await() {
         return observed(first_value == expected_value && second_value == expected_value,
                         "both awaiters received " + values_text({first_value, second_value}));
     });
-    rule.add("std_future", not_run());
-    rule.add("asio_awaitable", not_run());
+    rule.add(forms::std_future, not_run());
+    rule.add(forms::asio_awaitable, not_run());
     return rule;
 }
 
@@ -379,7 +373,7 @@ inline rule_result stale_token() {
     rule_result rule{"stale_token", "C8",
                      "await a second instance for the same source operation (a .NET struct copy) after the "
                      "operation ended and the source was reused", {}};
-    rule.add("value_task_source", attempt([] {
+    rule.add(forms::value_task_source, attempt([] {
         run_loop loop;
         value_task_source_pool<int> pool(1);
         value_task_source_pool<int>::source* rented = pool.rent();
@@ -395,7 +389,7 @@ inline rule_result stale_token() {
                         "the copy's await returned " + std::to_string(copied) + " (the reused source's next value is " +
                             std::to_string(next.result()) + ")");
     }));
-    rule.add("source_core", attempt([] {
+    rule.add(forms::source_core, attempt([] {
         manual_reset_value_task_source_core<int> core;
         const std::uint16_t token = core.version();
         core.set_result(expected_value);
@@ -410,7 +404,7 @@ inline rule_result stale_token() {
 
 inline rule_result get_result_before_completion() {
     rule_result rule{"get_result_before_completion", "C8", "a source's get_result(token) before it completed", {}};
-    rule.add("source_core", attempt([] {
+    rule.add(forms::source_core, attempt([] {
         manual_reset_value_task_source_core<int> core;
         const int got = core.get_result(core.version());
         return observed(false, "get_result returned " + std::to_string(got) + " before any result was set");
@@ -420,7 +414,7 @@ inline rule_result get_result_before_completion() {
 
 inline rule_result second_completion() {
     rule_result rule{"second_completion", "C8", "complete one operation twice", {}};
-    rule.add("value_task_source", attempt([] {
+    rule.add(forms::value_task_source, attempt([] {
         value_task_source_pool<int> pool(1);
         value_task_source_pool<int>::source* rented = pool.rent();
         ValueTask<int> value_task = rented->task();
@@ -429,14 +423,14 @@ inline rule_result second_completion() {
         const int got = value_task.result();
         return observed(false, "both completions were accepted; the await returned " + std::to_string(got));
     }));
-    rule.add("source_core", attempt([] {
+    rule.add(forms::source_core, attempt([] {
         manual_reset_value_task_source_core<int> core;
         core.set_result(expected_value);
         core.set_result(expected_value + 1);
         const int got = core.get_result(core.version());
         return observed(false, "both completions were accepted; get_result returned " + std::to_string(got));
     }));
-    rule.add("std_future", attempt([] {
+    rule.add(forms::std_future, attempt([] {
         std::promise<int> promise;
         std::future<int> future = promise.get_future();
         promise.set_value(expected_value);
@@ -449,7 +443,7 @@ inline rule_result second_completion() {
 
 inline rule_result second_continuation() {
     rule_result rule{"second_continuation", "C8", "register a second continuation on one source operation", {}};
-    rule.add("source_core", attempt([] {
+    rule.add(forms::source_core, attempt([] {
         manual_reset_value_task_source_core<int> core;
         int calls = 0;
         auto count_call = [](void* state) { ++*static_cast<int*>(state); };
@@ -464,7 +458,7 @@ inline rule_result second_continuation() {
 inline rule_result is_completed() {
     rule_result rule{"is_completed", "C9",
                      "check is_completed() before reading the result; await when it is not completed", {}};
-    rule.add("task", attempt([] {
+    rule.add(forms::task, attempt([] {
         run_loop loop;
         Task<int> task = task_later(loop);
         const bool pending_seen = !task.is_completed();
@@ -489,7 +483,7 @@ inline rule_result is_completed() {
                         "is_completed() was true on a completed instance (result() returned " + std::to_string(read) +
                             ") and false on a pending one (its await returned " + std::to_string(awaited) + ")");
     });
-    rule.add("std_future", attempt([] {
+    rule.add(forms::std_future, attempt([] {
         std::promise<int> promise;
         std::future<int> future = promise.get_future();
         const bool pending_seen = future.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
@@ -519,7 +513,7 @@ inline rule_result as_task_many_awaits() {
                                                     : "three awaits of the (completed) Task returned ") +
                             values_text({first_value, second_value, third_value}));
     });
-    rule.add("std_future", attempt([] {
+    rule.add(forms::std_future, attempt([] {
         std::promise<int> promise;
         std::shared_future<int> shared = promise.get_future().share();
         promise.set_value(expected_value);

@@ -2,10 +2,9 @@
 // Runs every case of misuse_cases.hpp, prints the table to stdout and writes it as JSON
 // to the path given (a temporary file renamed into place, so the file is whole or absent).
 //
-// JSON (docs/results-format.md, misuse.json, plus "claim", "exception" and
-// "implementations"):
+// JSON (docs/results-format.md, misuse.json):
 //   {
-//     "implementations": {"task": "vtb::Task<int>", ...},        // every column, in order
+//     "forms": [{"name": "task", "type": "vtb::Task<int>", "value_task": false}, ...],  // the columns
 //     "rules": [
 //       {"rule": "await_twice", "claim": "C8", "description": "...",
 //        "results": {
@@ -16,8 +15,8 @@
 //                             "message": "undefined behaviour (unchecked design; not run)"}}}
 //     ]
 //   }
-// outcome is allowed, detected or undetected; an implementation that cannot express a
-// rule has no entry in that rule's results.
+// outcome is allowed, detected or undetected; a form that cannot express a rule has no
+// entry in that rule's results.
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,6 +30,7 @@
 #include <system_error>
 #include <vector>
 
+#include "json_writer.hpp"
 #include "misuse_cases.hpp"
 
 namespace {
@@ -41,54 +41,41 @@ constexpr std::string_view usage_text =
     "usage: vtb_misuse_table [--help] OUTPUT.json\n"
     "\n"
     "Runs each ValueTask misuse (claim C8) and each safe alternative (claim C9) against every\n"
-    "implementation that can express it, prints what happened as a table, and writes the\n"
+    "form that can express it, prints what happened as a table, and writes the\n"
     "table as JSON to OUTPUT.json (the misuse.json of docs/results-format.md).\n";
 
-std::string json_string(std::string_view text) {
-    std::string quoted = "\"";
-    for (char c : text) {
-        switch (c) {
-            case '"': quoted += "\\\""; break;
-            case '\\': quoted += "\\\\"; break;
-            case '\n': quoted += "\\n"; break;
-            case '\t': quoted += "\\t"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    char escaped[8];
-                    std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-                    quoted += escaped;
-                } else {
-                    quoted += c;
-                }
-        }
-    }
-    return quoted + "\"";
-}
-
 std::string to_json(const std::vector<misuse::rule_result>& rules) {
-    std::ostringstream out;
-    out << "{\n  \"implementations\": {";
-    for (std::size_t i = 0; i < misuse::implementations.size(); ++i) {
-        out << (i == 0 ? "\n" : ",\n") << "    " << json_string(misuse::implementations[i].name) << ": "
-            << json_string(misuse::implementations[i].type);
+    vtb::scenarios::json_writer out(true);
+    out.begin_object().key("forms").begin_array();
+    for (const vtb::scenarios::form& column : misuse::columns) {
+        out.begin_object()
+            .key("name")
+            .value(column.name)
+            .key("type")
+            .value(column.type)
+            .key("value_task")
+            .value(column.value_task)
+            .end_object();
     }
-    out << "\n  },\n  \"rules\": [";
-    for (std::size_t r = 0; r < rules.size(); ++r) {
-        const misuse::rule_result& rule = rules[r];
-        out << (r == 0 ? "\n" : ",\n") << "    {\"rule\": " << json_string(rule.rule)
-            << ", \"claim\": " << json_string(rule.claim) << ",\n     \"description\": " << json_string(rule.description)
-            << ",\n     \"results\": {";
-        for (std::size_t i = 0; i < rule.results.size(); ++i) {
-            const auto& [implementation, result] = rule.results[i];
-            out << (i == 0 ? "\n" : ",\n") << "       " << json_string(implementation)
-                << ": {\"outcome\": " << json_string(misuse::to_string(result.outcome))
-                << ", \"exception\": " << json_string(result.exception) << ", \"message\": " << json_string(result.message)
-                << "}";
+    out.end_array().key("rules").begin_array();
+    for (const misuse::rule_result& rule : rules) {
+        out.begin_object().key("rule").value(rule.rule).key("claim").value(rule.claim);
+        out.key("description").value(rule.description).key("results").begin_object();
+        for (const auto& [form_name, result] : rule.results) {
+            out.key(form_name)
+                .begin_object()
+                .key("outcome")
+                .value(misuse::to_string(result.outcome))
+                .key("exception")
+                .value(result.exception)
+                .key("message")
+                .value(result.message)
+                .end_object();
         }
-        out << "}}";
+        out.end_object().end_object();
     }
-    out << "\n  ]\n}\n";
-    return out.str();
+    out.end_array().end_object();
+    return out.str() + "\n";
 }
 
 // The outcome grid, then every cell's exception and message.
@@ -100,12 +87,12 @@ void print_table(std::ostream& out, const std::vector<misuse::rule_result>& rule
         return std::string(text) + std::string(width - std::min(width, text.size()), ' ');
     };
     out << padded("", rule_width);
-    for (const misuse::implementation& column : misuse::implementations)
+    for (const vtb::scenarios::form& column : misuse::columns)
         out << "  " << padded(column.name, std::max(outcome_width, column.name.size()));
     out << '\n';
     for (const misuse::rule_result& rule : rules) {
         out << padded(rule.rule, rule_width);
-        for (const misuse::implementation& column : misuse::implementations) {
+        for (const vtb::scenarios::form& column : misuse::columns) {
             const auto found = std::find_if(rule.results.begin(), rule.results.end(),
                                             [&](const auto& entry) { return entry.first == column.name; });
             const std::string_view text = found == rule.results.end() ? "-" : misuse::to_string(found->second.outcome);
@@ -113,11 +100,11 @@ void print_table(std::ostream& out, const std::vector<misuse::rule_result>& rule
         }
         out << '\n';
     }
-    out << "\n(- : the implementation cannot express the rule)\n";
+    out << "\n(- : the form cannot express the rule)\n";
     for (const misuse::rule_result& rule : rules) {
         out << '\n' << rule.rule << " (" << rule.claim << "): " << rule.description << '\n';
-        for (const auto& [implementation, result] : rule.results) {
-            out << "  " << implementation << ": " << misuse::to_string(result.outcome);
+        for (const auto& [form_name, result] : rule.results) {
+            out << "  " << form_name << ": " << misuse::to_string(result.outcome);
             if (!result.exception.empty()) out << " (" << result.exception << ")";
             out << ": " << result.message << '\n';
         }

@@ -44,7 +44,7 @@ void multi_await(benchmark::State& state, completion_state completion, std::size
 
 template <class Producer>
 void register_producer(const vtb::harness::run_options& options) {
-    for (completion_state completion : {completion_state::completed, completion_state::pending}) {
+    for (completion_state completion : all_completion_states) {
         for (std::size_t awaiters : awaiter_counts) {
             const std::string name = "multi_await/via:" + std::string(Producer::name) + "/state:" +
                                      std::string(to_string(completion)) + "/awaiters:" + std::to_string(awaiters);
@@ -57,9 +57,8 @@ void register_producer(const vtb::harness::run_options& options) {
 
 }  // namespace
 
-void register_multi_await(const vtb::harness::run_options& options) {
-    register_producer<task_producer>(options);
-    register_producer<as_task_producer>(options);
+void register_multi_await(const vtb::harness::run_options& options, const selection&) {
+    all_producers::for_each([&]<class Producer>() { register_producer<Producer>(options); });
 }
 
 }  // namespace vtb::scenarios

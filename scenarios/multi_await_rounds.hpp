@@ -10,6 +10,7 @@
 // (completed later by the run loop).
 #pragma once
 
+#include <array>
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "type_list.hpp"
 #include "vtb/pooling.hpp"
 #include "vtb/run_loop.hpp"
 #include "vtb/task.hpp"
@@ -28,6 +30,8 @@ namespace vtb::scenarios {
 inline constexpr int awaited_value = 1000;  // outside Task<int>'s cached -1..8
 
 enum class completion_state { completed, pending };
+inline constexpr std::array<completion_state, 2> all_completion_states{completion_state::completed,
+                                                                      completion_state::pending};
 
 inline constexpr std::string_view to_string(completion_state state) {
     return state == completion_state::completed ? "completed" : "pending";
@@ -158,5 +162,8 @@ private:
     value_task_source_pool<int> pool_{1};
     source_completion completion_;
 };
+
+// The producers (multi_await's vias), in the order the vocabulary lists them.
+using all_producers = type_list<task_producer, as_task_producer>;
 
 }  // namespace vtb::scenarios

@@ -4,7 +4,7 @@
 // A holder is constructed with the number of operations to hold and reserves the caller's
 // handles up front, so what suspend_all() measures is only what each operation makes the
 // implementation allocate. Every holder has
-//   static constexpr std::string_view name;   // the footprint/impl:<name> label
+//   static constexpr std::string_view name;   // the footprint/form:<name> label (forms.hpp)
 //   using handle = ...;                       // what the caller holds per operation
 //   measured_allocations suspend_all();       // starts `count` operations, each left suspended
 //   std::uint64_t complete_all();             // completes and destroys them: sum of their results
@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "allocation_meter.hpp"
+#include "forms.hpp"
 #include "vtb/pooling.hpp"
 #include "vtb/run_loop.hpp"
 #include "vtb/task.hpp"
@@ -86,7 +87,7 @@ private:
 
 // A Task<int> coroutine suspended on a run loop: its frame holds the state.
 struct suspended_task_kind {
-    static constexpr std::string_view name = "task";
+    static constexpr std::string_view name = forms::task.name;
     using handle = Task<int>;
     static handle start(run_loop& loop) { return task_parked_on(loop); }
 };
@@ -94,7 +95,7 @@ using suspended_tasks = held_on_loop<suspended_task_kind>;
 
 // A ValueTask<int> holding its value: nothing beyond the handle.
 struct inline_value_task_kind {
-    static constexpr std::string_view name = "value_task_inline";
+    static constexpr std::string_view name = forms::value_task_inline.name;
     using handle = ValueTask<int>;
     static handle start(run_loop&) { return ValueTask<int>(held_result); }
 };
@@ -102,7 +103,7 @@ using inline_value_tasks = held_on_loop<inline_value_task_kind>;
 
 // A ValueTask<int> wrapping a suspended Task<int> coroutine (the article's miss path).
 struct task_wrapping_value_task_kind {
-    static constexpr std::string_view name = "value_task_wrapping_task";
+    static constexpr std::string_view name = forms::value_task_wrapping_task.name;
     using handle = ValueTask<int>;
     static handle start(run_loop& loop) { return ValueTask<int>(task_parked_on(loop)); }
 };
@@ -113,7 +114,7 @@ using task_wrapping_value_tasks = held_on_loop<task_wrapping_value_task_kind>;
 // a pending operation holds, which a warm pool would have allocated before.
 class source_value_tasks {
 public:
-    static constexpr std::string_view name = "value_task_source";
+    static constexpr std::string_view name = forms::value_task_source.name;
     using handle = ValueTask<int>;
     using source = value_task_source_pool<int>::source;
 
@@ -153,7 +154,7 @@ private:
 // and disabled while they are held, so every frame is counted: a pool hands out frames
 // it kept, but a suspended coroutine holds its frame all the same.
 struct pooled_value_task_kind {
-    static constexpr std::string_view name = "pooled_value_task";
+    static constexpr std::string_view name = forms::pooled_value_task.name;
     using handle = PooledValueTask<int>;
     static handle start(run_loop& loop) { return pooled_value_task_parked_on(loop); }
 };
@@ -175,7 +176,7 @@ private:
 // A std::promise<int> / std::future<int> pair, the promise kept to complete it.
 class pending_futures {
 public:
-    static constexpr std::string_view name = "std_future";
+    static constexpr std::string_view name = forms::std_future.name;
     using handle = std::future<int>;
 
     explicit pending_futures(std::size_t count) : count_(count) {
@@ -218,7 +219,7 @@ private:
 // bytes, of which 4 blocks of 844 bytes stay allocated while the coroutine is parked).
 class parked_asio_awaitables {
 public:
-    static constexpr std::string_view name = "asio_awaitable";
+    static constexpr std::string_view name = forms::asio_awaitable.name;
     using handle = asio::awaitable<int>;
     using channel = asio::experimental::channel<void(asio::error_code, int)>;
 
@@ -328,7 +329,7 @@ inline constexpr bool built_with_address_sanitizer = false;
 // on a generous stack first, so the measured ones see only their own use.
 class suspended_fibers {
 public:
-    static constexpr std::string_view name = "fiber";
+    static constexpr std::string_view name = forms::fiber.name;
     using handle = boost::context::fiber;
     static constexpr std::size_t stack_bytes = built_with_address_sanitizer ? 4096 : 1024;
     static constexpr std::size_t first_fiber_stack_bytes = 64 * 1024;

@@ -1,5 +1,5 @@
 // tests/scenarios/misuse_test.cpp: the misuse table. The cases (misuse_cases.hpp) give
-// exactly the expected outcome for every implementation that can express each rule, with
+// exactly the expected outcome for every form that can express each rule, with
 // the exception type and message; the vtb_misuse_table program writes them as JSON
 // atomically and refuses bad arguments.
 #include <gtest/gtest.h>
@@ -15,12 +15,13 @@
 #include <string_view>
 #include <vector>
 
+#include "compact_json.hpp"
 #include "misuse_cases.hpp"
 
 namespace vtb::scenarios::misuse {
 namespace {
 
-// rule -> implementation -> outcome; an implementation missing from a rule has no entry.
+// rule -> form -> outcome; a form missing from a rule has no entry.
 const std::map<std::string_view, std::map<std::string_view, outcome>>& expected_table() {
     constexpr outcome A = outcome::allowed, D = outcome::detected, U = outcome::undetected;
     static const std::map<std::string_view, std::map<std::string_view, outcome>> table = {
@@ -51,7 +52,7 @@ TEST(MisuseCases, EveryCellHasTheExpectedOutcome) {
     const std::vector<rule_result> rules = run_all_cases();
     std::map<std::string_view, std::map<std::string_view, outcome>> actual;
     for (const rule_result& rule : rules) {
-        for (const auto& [implementation, result] : rule.results) actual[rule.rule][implementation] = result.outcome;
+        for (const auto& [form_name, result] : rule.results) actual[rule.rule][form_name] = result.outcome;
     }
     EXPECT_EQ(actual, expected_table());
 }
@@ -60,15 +61,15 @@ TEST(MisuseCases, EachOutcomeCarriesItsEvidence) {
     for (const rule_result& rule : run_all_cases()) {
         EXPECT_TRUE(rule.claim == "C8" || rule.claim == "C9") << rule.rule;
         EXPECT_FALSE(rule.description.empty()) << rule.rule;
-        for (const auto& [implementation, result] : rule.results) {
-            SCOPED_TRACE(std::string(rule.rule) + " / " + std::string(implementation));
+        for (const auto& [form_name, result] : rule.results) {
+            SCOPED_TRACE(std::string(rule.rule) + " / " + std::string(form_name));
             EXPECT_FALSE(result.message.empty());
             if (result.outcome == outcome::detected) {
-                EXPECT_EQ(result.exception, implementation == "std_future" ? "std::future_error" : "vtb::invalid_operation");
+                EXPECT_EQ(result.exception, form_name == "std_future" ? "std::future_error" : "vtb::invalid_operation");
             } else {
                 EXPECT_TRUE(result.exception.empty());
             }
-            if (implementation == "asio_awaitable" || (implementation == "std_future" && rule.rule == "concurrent_await")) {
+            if (form_name == "asio_awaitable" || (form_name == "std_future" && rule.rule == "concurrent_await")) {
                 EXPECT_EQ(result.message, not_run_message);
             }
         }
@@ -78,8 +79,8 @@ TEST(MisuseCases, EachOutcomeCarriesItsEvidence) {
 TEST(MisuseCases, TheMessagesNameTheBrokenRule) {
     std::map<std::string, std::string> messages;
     for (const rule_result& rule : run_all_cases())
-        for (const auto& [implementation, result] : rule.results)
-            messages[std::string(rule.rule) + "/" + std::string(implementation)] = result.message;
+        for (const auto& [form_name, result] : rule.results)
+            messages[std::string(rule.rule) + "/" + std::string(form_name)] = result.message;
     EXPECT_NE(messages["await_twice/value_task_inline"].find("consumed twice"), std::string::npos);
     EXPECT_NE(messages["await_after_as_task/value_task_source"].find("as_task()"), std::string::npos);
     EXPECT_NE(messages["use_after_move/task"].find("moved from"), std::string::npos);
@@ -116,18 +117,19 @@ TEST_F(MisuseTableProgram, WritesEveryRuleAsJsonAndLeavesNoTemporaryFile) {
     std::ifstream file(output);
     std::stringstream text;
     text << file.rdbuf();
-    const std::string json = text.str();
-    ASSERT_FALSE(json.empty());
-    EXPECT_EQ(json.front(), '{');
-    EXPECT_EQ(json.substr(json.size() - 2), "}\n");
+    const std::string written = text.str();
+    ASSERT_FALSE(written.empty());
+    EXPECT_EQ(written.substr(written.size() - 2), "}\n");
+    const std::string json = compact_json(written);
+    EXPECT_EQ(json.substr(0, 58), R"({"forms":[{"name":"task","type":"vtb::Task<int>","value_ta)");
     for (const auto& [rule, cells] : expected_table()) {
-        const std::size_t start = json.find("{\"rule\": \"" + std::string(rule) + "\"");
+        const std::size_t start = json.find("{\"rule\":\"" + std::string(rule) + "\"");
         ASSERT_NE(start, std::string::npos) << rule;
-        const std::size_t end = json.find("{\"rule\": ", start + 1);
+        const std::size_t end = json.find("{\"rule\":", start + 1);
         const std::string block = json.substr(start, end == std::string::npos ? std::string::npos : end - start);
-        for (const auto& [implementation, expected] : cells) {
-            const std::string cell = "\"" + std::string(implementation) + "\": {\"outcome\": \"" +
-                                     std::string(to_string(expected)) + "\"";
+        for (const auto& [form_name, expected] : cells) {
+            const std::string cell =
+                "\"" + std::string(form_name) + "\":{\"outcome\":\"" + std::string(to_string(expected)) + "\"";
             EXPECT_NE(block.find(cell), std::string::npos) << rule << ": " << cell;
         }
     }

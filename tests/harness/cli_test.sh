@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# vtbench's command line end to end: bad values give one stderr line naming them and
-# exit 2, --allocator refuses a mislabelled run, and a fixed-iteration run writes
-# JSON with the vtbench context (counters present in vtbench_counting, absent in vtbench).
+# vtbench's command line end to end: bad values (ours, and Google Benchmark's that its
+# 1.7.1 would answer with usage and exit 0) give one stderr line naming them and exit 2,
+# --allocator refuses a mislabelled run, --list prints the vocabulary, and a
+# fixed-iteration run writes JSON with the vtbench context (counters present in
+# vtbench_counting, absent in vtbench).
 # usage: cli_test.sh VTBENCH_COUNTING VTBENCH [PRELOADABLE_ALLOCATOR_SO ALLOCATOR_NAME]
 set -euo pipefail
 
@@ -43,6 +45,12 @@ expect_usage_error nope "$vtbench" --impl=nope
 expect_usage_error float "$vtbench" --payload=float
 expect_usage_error never "$vtbench" --db=never
 expect_usage_error "'0'" "$vtbench" --iterations=0
+expect_usage_error "'50' is given twice" "$vtbench" --hit=50,50
+expect_usage_error "'task' is given twice" "$vtbench" --impl=task,task
+expect_usage_error "'xml'" "$vtbench" --benchmark_format=xml
+expect_usage_error "'xml'" "$vtbench" --benchmark_out_format=xml
+expect_usage_error "'min'" "$vtbench" --benchmark_time_unit=min
+expect_usage_error "'-3'" "$vtbench" --benchmark_repetitions=-3
 expect_usage_error "active allocator is glibc" "$vtbench" --allocator=mimalloc
 if [[ -n $other_allocator_so ]]; then
   expect_usage_error "active allocator is $other_allocator" env LD_PRELOAD="$other_allocator_so" "$vtbench" --allocator=glibc
@@ -53,11 +61,13 @@ status=0
 [[ $status -eq 2 ]] || fail "an unknown --benchmark_ flag -> exit $status"
 
 "$vtbench" --help >"$scratch/help" || fail "--help exited non-zero"
-grep -qF -- "--list-impls" "$scratch/help" || fail "--help does not describe --list-impls"
+grep -qF -- "--list" "$scratch/help" || fail "--help does not describe --list"
+grep -qF -- "--hit=" "$scratch/help" || fail "--help does not describe the scenarios' flags"
 grep -qF -- "--benchmark_filter" "$scratch/help" || fail "--help does not show Google Benchmark's flags"
 
-first_implementation=$("$vtbench" --list-impls | head -n 1)
-[[ -n $first_implementation ]] || fail "--list-impls printed nothing"
+"$vtbench" --list >"$scratch/vocabulary.json" || fail "--list exited non-zero"
+first_implementation=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["implementations"][0]["name"])' \
+  "$scratch/vocabulary.json") || fail "--list printed no vocabulary"
 
 # check_json FILE COUNTING: every iteration entry ran exactly 100 iterations, the
 # context carries the vtbench keys, and counters are present exactly when counting.
@@ -67,10 +77,12 @@ import json, sys
 path, counting = sys.argv[1], sys.argv[2]
 results = json.load(open(path))
 context = results["context"]
-for key in ("vtb_allocator", "vtb_allocator_version", "vtb_compiler", "vtb_compiler_version",
-            "vtb_cxx_flags", "vtb_build_type", "vtb_counting", "vtb_git_revision",
-            "vtb_benchmark_library_build"):
+for key in ("vtb_allocator", "vtb_allocator_version", "vtb_allocator_library", "vtb_compiler",
+            "vtb_compiler_version", "vtb_cxx_flags", "vtb_build_type", "vtb_counting", "vtb_git_revision",
+            "vtb_benchmark_library_build", "vtb_vocabulary"):
     assert context.get(key), f"context lacks {key}"
+vocabulary = json.loads(context["vtb_vocabulary"])
+assert vocabulary["hit_percent_sweeps"]["ends"] == [0, 100], vocabulary["hit_percent_sweeps"]
 assert context["vtb_allocator"] == "glibc", context["vtb_allocator"]
 assert context["vtb_counting"] == counting, context["vtb_counting"]
 runs = [entry for entry in results["benchmarks"] if entry["run_type"] == "iteration"]
@@ -84,7 +96,7 @@ PYTHON
 for binary in "$vtbench" "$vtbench_timing"; do
   counting=on
   [[ $binary == "$vtbench_timing" ]] && counting=off
-  if "$binary" --allocator=glibc --impl="$first_implementation" --hit=100 --payload=int --iterations=100 \
+  if "$binary" --allocator=glibc --impl="$first_implementation" --hit=ends --payload=int --iterations=100 \
       --benchmark_filter='^cache_lookup/' --benchmark_out="$scratch/out.json" --benchmark_out_format=json \
       >/dev/null 2>"$scratch/stderr"; then
     if check_json "$scratch/out.json" "$counting"; then

@@ -1,0 +1,54 @@
+// Google Benchmark's flag values that 1.7.1 would answer with its usage and exit 0, or
+// run with, are rejected before it sees them; well-formed values and other flags pass.
+#include "benchmark_flags.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "flag_parsing.hpp"
+
+namespace {
+
+// The usage_error message for `argument`, or "" if it was accepted.
+std::string error_for(std::string argument) {
+    std::string program = "vtbench";
+    std::vector<char*> argv{program.data(), argument.data(), nullptr};
+    try {
+        vtb::harness::check_benchmark_flags(2, argv.data());
+    } catch (const vtb::harness::usage_error& error) {
+        return error.what();
+    }
+    return "";
+}
+
+TEST(benchmark_flags, rejects_values_google_benchmark_would_take_for_help) {
+    EXPECT_EQ(error_for("--benchmark_format=xml"), "--benchmark_format=xml: 'xml' is not one of console, json, csv");
+    EXPECT_EQ(error_for("--benchmark_out_format=xml"),
+              "--benchmark_out_format=xml: 'xml' is not one of console, json, csv");
+    EXPECT_EQ(error_for("--benchmark_time_unit=min"), "--benchmark_time_unit=min: 'min' is not one of ns, us, ms, s");
+}
+
+TEST(benchmark_flags, rejects_values_google_benchmark_would_run_with) {
+    EXPECT_NE(error_for("--benchmark_repetitions=-3"), "");
+    EXPECT_NE(error_for("--benchmark_repetitions=0"), "");
+    EXPECT_NE(error_for("--benchmark_repetitions=3000000000"), "");
+    EXPECT_NE(error_for("--benchmark_min_time=-1"), "");
+    EXPECT_NE(error_for("--benchmark_min_time=0"), "");
+    EXPECT_NE(error_for("--benchmark_min_time=nan"), "");
+    EXPECT_NE(error_for("--benchmark_min_warmup_time=-0.5"), "");
+    EXPECT_EQ(error_for("--benchmark_enable_random_interleaving=maybe"),
+              "--benchmark_enable_random_interleaving=maybe: 'maybe' is not one of true, false, yes, no, on, off, 1, 0");
+}
+
+TEST(benchmark_flags, accepts_good_values_and_leaves_other_flags_alone) {
+    for (const char* good : {"--benchmark_format=json", "--benchmark_out_format=csv", "--benchmark_time_unit=us",
+                             "--benchmark_repetitions=11", "--benchmark_min_time=0.02",
+                             "--benchmark_min_warmup_time=0", "--benchmark_enable_random_interleaving=true",
+                             "--benchmark_list_tests", "--benchmark_filter=^x", "--benchmark_out=/tmp/x.json"}) {
+        EXPECT_EQ(error_for(good), "") << good;
+    }
+}
+
+}  // namespace

@@ -1,0 +1,109 @@
+// cache_lookup's selection flags: taken out of argv with every other argument left in
+// order, sweeps accepted by name, and each bad value (unknown name, percent outside
+// 0..100, an item given twice) rejected with a message naming it.
+#include "selection.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "flag_parsing.hpp"
+#include "sweeps.hpp"
+
+namespace {
+
+using vtb::scenarios::selection;
+
+struct arguments {
+    explicit arguments(std::vector<std::string> given) : text(std::move(given)) {
+        text.insert(text.begin(), "vtbench");
+        for (std::string& argument : text) pointers.push_back(argument.data());
+        pointers.push_back(nullptr);
+        argc = static_cast<int>(text.size());
+    }
+    selection parse() { return vtb::scenarios::take_selection_flags(argc, pointers.data()); }
+    std::vector<std::string> left() const { return {pointers.begin() + 1, pointers.begin() + argc}; }
+    std::vector<std::string> text;
+    std::vector<char*> pointers;
+    int argc = 0;
+};
+
+std::string error_for(const std::string& argument) {
+    try {
+        arguments({argument}).parse();
+    } catch (const vtb::harness::usage_error& error) {
+        return error.what();
+    }
+    return "";
+}
+
+TEST(selection, parses_its_flags_and_leaves_the_rest_in_order) {
+    arguments given({"--benchmark_filter=cache", "--impl=task,sync", "--hit=0,50,100", "--payload=int", "--db=async",
+                     "--iterations=10", "--implementation=x"});
+    const selection parsed = given.parse();
+    EXPECT_EQ(parsed.implementations, (std::vector<std::string>{"task", "sync"}));
+    EXPECT_EQ(parsed.hit_percents, (std::vector<int>{0, 50, 100}));
+    EXPECT_EQ(parsed.payloads, std::vector<std::string>{"int"});
+    EXPECT_EQ(parsed.db_modes, std::vector<std::string>{"async"});
+    EXPECT_EQ(given.left(), (std::vector<std::string>{"--benchmark_filter=cache", "--iterations=10", "--implementation=x"}));
+}
+
+TEST(selection, no_flags_select_everything) {
+    const selection parsed = arguments({}).parse();
+    EXPECT_TRUE(parsed.selects_implementation("anything"));
+    EXPECT_TRUE(parsed.selects_payload("string"));
+    EXPECT_TRUE(parsed.selects_db("sync"));
+    EXPECT_EQ(parsed.hit_percents_or(std::array{0, 90, 100}), (std::vector<int>{0, 90, 100}));
+}
+
+TEST(selection, narrows_what_is_selected) {
+    const selection parsed = arguments({"--impl=task", "--payload=string", "--db=sync", "--hit=33"}).parse();
+    EXPECT_TRUE(parsed.selects_implementation("task"));
+    EXPECT_FALSE(parsed.selects_implementation("sync"));
+    EXPECT_TRUE(parsed.selects_payload("string"));
+    EXPECT_FALSE(parsed.selects_payload("int"));
+    EXPECT_TRUE(parsed.selects_db("sync"));
+    EXPECT_FALSE(parsed.selects_db("async"));
+    EXPECT_EQ(parsed.hit_percents_or(std::array{0, 100}), std::vector<int>{33});
+}
+
+TEST(selection, takes_every_sweep_by_name) {
+    for (const vtb::scenarios::hit_sweep& sweep : vtb::scenarios::hit_sweeps) {
+        const selection parsed = arguments({"--hit=" + std::string(sweep.name)}).parse();
+        EXPECT_EQ(parsed.hit_percents, std::vector<int>(sweep.hit_percents.begin(), sweep.hit_percents.end()))
+            << sweep.name;
+    }
+}
+
+TEST(selection, rejects_percents_outside_0_to_100_or_not_integers) {
+    for (const std::string bad : {"150", "abc", "-1", "101", "1.5", "", "5x"}) {
+        const std::string message = error_for("--hit=0," + bad);
+        EXPECT_NE(message.find("'" + bad + "' is not a hit percent"), std::string::npos) << message;
+    }
+    EXPECT_EQ(error_for("--hit=0,100"), "");
+}
+
+TEST(selection, rejects_an_item_given_twice) {
+    EXPECT_EQ(error_for("--hit=50,50"), "--hit=50,50: '50' is given twice");
+    EXPECT_EQ(error_for("--impl=task,task"), "--impl=task,task: 'task' is given twice");
+    EXPECT_EQ(error_for("--payload=int,int"), "--payload=int,int: 'int' is given twice");
+}
+
+TEST(selection, rejects_unknown_names_naming_the_known_ones) {
+    EXPECT_NE(error_for("--impl=task,nope").find("--impl=task,nope: unknown implementation 'nope' (known: sync, task,"),
+              std::string::npos);
+    EXPECT_EQ(error_for("--payload=double"), "--payload=double: unknown payload 'double' (known: int, string)");
+    EXPECT_EQ(error_for("--db=never"), "--db=never: unknown db mode 'never' (known: async, sync)");
+    EXPECT_EQ(error_for("--impl"), "--impl needs a value (--impl=...)");
+}
+
+TEST(selection, usage_names_every_flag_and_sweep) {
+    const std::string text = vtb::scenarios::selection_usage();
+    for (const char* name : {"--impl=", "--hit=", "--payload=", "--db="}) EXPECT_NE(text.find(name), std::string::npos);
+    for (const vtb::scenarios::hit_sweep& sweep : vtb::scenarios::hit_sweeps)
+        EXPECT_NE(text.find(sweep.name), std::string::npos) << sweep.name;
+}
+
+}  // namespace
