@@ -9,7 +9,7 @@
 #       analysis scripts (docs/results-format.md).
 #       Where dotnet is on the PATH, the same scenarios run on .NET with BenchmarkDotNet
 #       (scenarios/dotnet/run.sh) into results/<run-id>/dotnet/.
-#   ./run_all.sh --test                install, then build and run every test suite
+#   ./run_all.sh --test                install, lint, then build and run every test suite
 #       (the presets gcc, clang, asan, tsan, the .NET tests where dotnet is on the PATH,
 #       and the Python tests): what CI runs.
 set -euo pipefail
@@ -20,7 +20,7 @@ set -euo pipefail
 # whole sweep, the other allocators the cache scenario's async db at four hit ratios and
 # the factories, which is what the allocator comparison shows.
 FULL_COMPILERS=(gcc clang)
-FULL_ALLOCATORS=(glibc mimalloc jemalloc tcmalloc)
+# FULL_ALLOCATORS: every allocator of harness/allocators.tsv, in its order (read below).
 FULL_REPETITIONS=11                 # at least 9 (the U test), and more for the fast-state filter
 FULL_MIN_TIME=0.02                  # seconds, --benchmark_min_time (a plain number in 1.7.1)
 # vtbench's own selection flags and a --benchmark_filter per kind of run; --quick uses
@@ -28,20 +28,20 @@ FULL_MIN_TIME=0.02                  # seconds, --benchmark_min_time (a plain num
 FULL_GLIBC_VTBENCH_FLAGS=()
 FULL_GLIBC_FILTER=""
 # shellcheck disable=SC2054  # the commas are vtbench's list syntax
-FULL_OTHER_ALLOCATOR_VTBENCH_FLAGS=(--hit=0,50,90,100 --db=async)
+FULL_OTHER_ALLOCATOR_VTBENCH_FLAGS=(--hit=comparison --db=async)
 FULL_OTHER_ALLOCATOR_FILTER='^(cache_lookup|factory)/'
 QUICK_CONFIGURATIONS=(gcc-glibc gcc-mimalloc)
 QUICK_REPETITIONS=5
 QUICK_MIN_TIME=0.01
 # shellcheck disable=SC2054
-QUICK_VTBENCH_FLAGS=(--hit=0,50,90,100 --payload=int)
+QUICK_VTBENCH_FLAGS=(--hit=comparison --payload=int)
 QUICK_FILTER=""
 COUNTING_ITERATIONS=2000            # the counting pass: two whole key cycles, so counts are exact
 # The unchecked pass (full run, glibc configurations): vtbench_unchecked, built with
 # ValueTask's misuse tracking compiled out, times what REPORT.md splits C5's miss-path gap
 # with; callgrind_check.py measures the same benchmarks into callgrind-unchecked.json.
 # shellcheck disable=SC2054
-UNCHECKED_VTBENCH_FLAGS=(--impl=task,value_task --hit=0,100 --payload=int --db=async)
+UNCHECKED_VTBENCH_FLAGS=(--impl=task,value_task --hit=ends --payload=int --db=async)
 UNCHECKED_FILTER='^cache_lookup/'
 # shellcheck disable=SC2054
 UNCHECKED_CALLGRIND_FLAGS=(--impl=task,value_task --hit=0,100 --output=callgrind-unchecked.json)
@@ -57,14 +57,14 @@ FULL_ONLY_TARGETS=(vtbench_unchecked)  # the full run's unchecked pass; --quick 
 DOTNET_NO_SDK_EXIT=3                # scenarios/dotnet/run.sh's exit status when dotnet is absent
 
 # ---- What the suite needs from Debian, and how each allocator is selected. --------
+# The allocators' own packages come from harness/allocators.tsv (read below).
 DEBIAN_PACKAGES=(cmake g++ clang libclang-rt-14-dev libbenchmark-dev libgtest-dev heaptrack valgrind
-  libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev libasio-dev libboost-context-dev
-  libboost-fiber-dev python3-matplotlib python3-numpy python3-scipy python3-pytest golang-go)
+  libasio-dev libboost-context-dev libboost-fiber-dev python3-matplotlib python3-numpy python3-scipy
+  python3-pytest golang-go clang-format shellcheck pyflakes3)
 KNOWN_COMPILERS=(gcc clang)
-KNOWN_ALLOCATORS=(glibc mimalloc jemalloc tcmalloc)
-declare -A ALLOCATOR_LIBRARY=([glibc]="" [mimalloc]=libmimalloc.so.2 [jemalloc]=libjemalloc.so.2
-  [tcmalloc]=libtcmalloc_minimal.so.4)
+ALLOCATOR_TABLE=harness/allocators.tsv
 PYTHON=/usr/bin/python3
+MAX_REPETITIONS=1000                # --repetitions above this would run for days
 
 usage() {
   cat <<EOF
@@ -83,22 +83,43 @@ valgrind, and writes REPORT.md.
                       ${QUICK_REPETITIONS} repetitions, min time ${QUICK_MIN_TIME} s; GCC only, so
                       REPORT.md has no Clang figures); the full run is
                       ${FULL_COMPILERS[*]} x ${FULL_ALLOCATORS[*]}, ${FULL_REPETITIONS} repetitions
-  --allocators A,B    allocators to run (${KNOWN_ALLOCATORS[*]}); with --compilers
-                      or alone, the matrix is every compiler x every allocator given
+  --allocators A,B    allocators to run (${KNOWN_ALLOCATORS[*]}, the rows of
+                      $ALLOCATOR_TABLE); with --compilers or alone, the matrix is
+                      every compiler x every allocator given
   --compilers C,D     compilers to run (${KNOWN_COMPILERS[*]})
   --filter REGEX      passed to --benchmark_filter, in both passes
   --out DIR           results directory (default results/<UTC time>-<git short rev>);
-                      must not exist or be empty
-  --repetitions N     --benchmark_repetitions of the timing pass (default ${FULL_REPETITIONS},
-                      --quick ${QUICK_REPETITIONS})
-  --test              install, build and run the tests of the presets ${TEST_PRESETS[*]},
-                      the .NET tests (where dotnet is on the PATH), then the Python
-                      tests; exit non-zero if any fails
+                      must not exist or be empty; a run that fails or is interrupted
+                      before its benchmarks are done removes what it wrote there
+  --repetitions N     --benchmark_repetitions of the timing pass, 1 to ${MAX_REPETITIONS}
+                      (default ${FULL_REPETITIONS}, --quick ${QUICK_REPETITIONS})
+  --test              install, lint (clang-format, shellcheck, pyflakes), build and
+                      run the tests of the presets ${TEST_PRESETS[*]}, the .NET tests
+                      (where dotnet is on the PATH), then the Python tests; exit
+                      non-zero if any fails
   --help              this help
 
 Missing Debian packages are installed when run as root, otherwise the apt-get command
 to run is printed. Progress goes to stderr.
 EOF
+}
+
+# read_allocator_table: KNOWN_ALLOCATORS (in table order) and ALLOCATOR_LIBRARY (by
+# name) from harness/allocators.tsv, the one allocator table; its packages join
+# DEBIAN_PACKAGES.
+KNOWN_ALLOCATORS=()
+declare -A ALLOCATOR_LIBRARY=()
+read_allocator_table() {
+  local name package library marker extra
+  [[ -r $ALLOCATOR_TABLE ]] || fail "$ALLOCATOR_TABLE: cannot read the allocator table"
+  while read -r name package library marker extra; do
+    [[ -z $name || $name == \#* ]] && continue
+    [[ -n $marker && -z $extra ]] || fail "$ALLOCATOR_TABLE: the row of '$name' does not have 4 columns"
+    KNOWN_ALLOCATORS+=("$name")
+    ALLOCATOR_LIBRARY[$name]=${library#-}
+    contains "$package" "${DEBIAN_PACKAGES[@]}" || DEBIAN_PACKAGES+=("$package")
+  done <"$ALLOCATOR_TABLE"
+  FULL_ALLOCATORS=("${KNOWN_ALLOCATORS[@]}")
 }
 
 fail_usage() {
@@ -136,17 +157,20 @@ contains() {
 }
 
 # parse_list ARRAY OPTION VALUE KNOWN...: sets ARRAY to VALUE's comma-separated names,
-# each checked against KNOWN.
+# each checked against KNOWN, none twice.
 parse_list() {
   local -n parsed_names=$1
-  local option=$2 value=$3 name
+  local option=$2 value=$3 name seen=()
   shift 3
   [[ -n $value ]] || fail_usage "$option needs a comma-separated list"
-  IFS=, read -r -a parsed_names <<<"$value"
+  IFS=, read -r -a parsed_names <<<"$value,"
   local known
   known=$(printf '%s, ' "$@")
   for name in "${parsed_names[@]}"; do
+    [[ -n $name ]] || fail_usage "$option: '$value' has an empty name"
     contains "$name" "$@" || fail_usage "$option: unknown name '$name' (known: ${known%, })"
+    ! contains "$name" "${seen[@]}" || fail_usage "$option: '$name' is given twice"
+    seen+=("$name")
   done
 }
 
@@ -192,10 +216,18 @@ parse_arguments() {
       --test) test_mode=true ;;
       --allocators) parse_list allocators_option --allocators "$value" "${KNOWN_ALLOCATORS[@]}" ;;
       --compilers) parse_list compilers_option --compilers "$value" "${KNOWN_COMPILERS[@]}" ;;
-      --filter) filter=$value ;;
-      --out) out_option=$value ;;
+      --filter)
+        [[ -n $value ]] || fail_usage "--filter: the regular expression is empty"
+        filter=$value
+        ;;
+      --out)
+        [[ -n $value ]] || fail_usage "--out: the directory name is empty"
+        out_option=$value
+        ;;
       --repetitions)
-        [[ $value =~ ^[1-9][0-9]*$ ]] || fail_usage "--repetitions: '$value' is not a positive integer"
+        if ! [[ $value =~ ^[1-9][0-9]{0,3}$ ]] || ((value > MAX_REPETITIONS)); then
+          fail_usage "--repetitions: '$value' is not an integer from 1 to $MAX_REPETITIONS"
+        fi
         repetitions_option=$value
         ;;
     esac
@@ -235,14 +267,43 @@ build_benchmarks() {
   local preset=$1 targets=("${BENCHMARK_TARGETS[@]}")
   $quick || targets+=("${FULL_ONLY_TARGETS[@]}")
   log "== Building ${targets[*]} ($preset preset)"
-  if ! { cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" -j2 --target "${targets[@]}"; }; then
+  if ! { run_interruptibly cmake --preset "$preset" >/dev/null &&
+    run_interruptibly cmake --build --preset "$preset" -j2 --target "${targets[@]}"; }; then
     fail "building the $preset preset failed"
   fi
 }
 
 # ---- --test ------------------------------------------------------------------------
+# lint: the formatter and the linters, each over every file of its kind in the checkout:
+# clang-format (.clang-format) on the C++ sources, shellcheck on the shell scripts,
+# pyflakes on the Python scripts and their tests. Prints what each finds; false if any
+# finds something.
+lint() {
+  local cxx_files=() shell_files=() python_files=() clean=true
+  mapfile -t cxx_files < <(git ls-files '*.cpp' '*.hpp')
+  mapfile -t shell_files < <(git ls-files '*.sh' '.ci/run')
+  mapfile -t python_files < <(git ls-files 'scripts/*.py' 'scripts/compare' 'tests/python/*.py')
+  ((${#cxx_files[@]} > 0 && ${#shell_files[@]} > 0 && ${#python_files[@]} > 0)) ||
+    { log "lint: git ls-files found no files to check (not a git checkout?)"; return 1; }
+  log "lint: clang-format --dry-run --Werror on ${#cxx_files[@]} C++ files"
+  clang-format --dry-run --Werror "${cxx_files[@]}" || clean=false
+  log "lint: shellcheck on ${shell_files[*]}"
+  shellcheck "${shell_files[@]}" || clean=false
+  log "lint: pyflakes3 on ${#python_files[@]} Python files"
+  pyflakes3 "${python_files[@]}" || clean=false
+  $clean
+}
+
 run_tests() {
-  local preset stage_start summary=() failures=0 stages=0
+  local preset stage_start summary=() failures=0 stages=1
+  stage_start=$SECONDS
+  log "== Lint"
+  if lint; then
+    summary+=("PASS  lint: clang-format, shellcheck, pyflakes ($(duration $((SECONDS - stage_start))))")
+  else
+    failures=$((failures + 1))
+    summary+=("FAIL  lint: clang-format, shellcheck or pyflakes found something ($(duration $((SECONDS - stage_start))))")
+  fi
   for preset in "${TEST_PRESETS[@]}"; do
     stage_start=$SECONDS
     stages=$((stages + 1))
@@ -314,8 +375,10 @@ pin=()              # taskset prefix, or empty
 pinned_core=none
 library_dir=""      # where the allocators' shared objects are
 out_dir=""
-created_out_dir=false # whether this run created out_dir (then a failed run removes it)
-current_temporary=""  # the JSON being written, deleted if the run stops early
+started=""            # the run's start (UTC) and id, set by check_out_directory
+run_id=""
+created_out_dir=false # whether this run created out_dir
+claimed_out_dir=false # whether out_dir passed its checks (then a failed run removes what it wrote)
 dotnet_status=""      # set by run_dotnet_side: measured, no-sdk or failed
 
 choose_matrix() {
@@ -410,28 +473,62 @@ run_pass() {
   [[ -z ${ALLOCATOR_LIBRARY[$allocator]} ]] || preload=(env "LD_PRELOAD=$library_dir/${ALLOCATOR_LIBRARY[$allocator]}")
   [[ -z $selection_filter ]] || filter_flag=(--benchmark_filter="$selection_filter")
   mkdir -p "$out_dir/$directory"
-  current_temporary=$(mktemp "$out_dir/$directory/.$name.XXXXXX.tmp")
-  local status=0 console=/dev/stdout
-  [[ $pass == timing ]] || console=/dev/null
-  "${pin[@]}" "${preload[@]}" "build/$compiler/harness/$binary" --allocator="$allocator" "${selection_flags[@]}" \
-    "${filter_flag[@]}" "${pass_flags[@]}" --benchmark_format=console --benchmark_out="$current_temporary" \
-    --benchmark_out_format=json >"$console" || status=$?
-  ((status == 0)) || fail "$name: $binary exited with status $status; $directory/$name.json not written"
-  chmod 644 "$current_temporary"
-  mv "$current_temporary" "$out_dir/$directory/$name.json"
-  current_temporary=""
+  local status=0 temporary
+  temporary=$(mktemp "$out_dir/$directory/.$name.XXXXXX.tmp")
+  local command=("${pin[@]}" "${preload[@]}" "build/$compiler/harness/$binary" --allocator="$allocator"
+    "${selection_flags[@]}" "${filter_flag[@]}" "${pass_flags[@]}" --benchmark_format=console
+    --benchmark_out="$temporary" --benchmark_out_format=json)
+  if [[ $pass == timing ]]; then
+    run_interruptibly "${command[@]}" || status=$?
+  else
+    run_interruptibly "${command[@]}" >/dev/null || status=$?
+  fi
+  if ((status != 0)); then
+    rm -f "$temporary"
+    fail "$name: $binary exited with status $status; $directory/$name.json not written"
+  fi
+  chmod 644 "$temporary"
+  mv "$temporary" "$out_dir/$directory/$name.json"
 }
 
-# clean_up_after_failure: removes the JSON being written and, when the run created the
-# results directory itself and did not finish, that directory (nothing else).
+# run_interruptibly COMMAND...: runs COMMAND as a job of its own and waits for it, so
+# that a signal to run_all.sh is handled at once (bash runs a trap only after the
+# foreground command ends) and stop_on_signal can stop the whole job, its children too.
+child_job=""
+run_interruptibly() {
+  local status=0
+  "$@" </dev/null &
+  child_job=$!
+  wait "$child_job" || status=$?
+  child_job=""
+  return "$status"
+}
+
+# stop_on_signal NAME STATUS: stops the running job, then exits (clean_up_after_failure
+# removes what the run wrote).
+stop_on_signal() {
+  log "run_all.sh: interrupted (SIG$1)"
+  if [[ -n $child_job ]]; then
+    kill -TERM -- "-$child_job" 2>/dev/null || true
+    wait "$child_job" 2>/dev/null || true
+  fi
+  exit "$2"
+}
+
+# clean_up_after_failure: when the run did not finish its benchmarks (no meta.json yet),
+# removes what it wrote into the results directory, which it found absent or empty: the
+# directory itself if the run created it, else everything in it. Nothing else is touched.
 clean_up_after_failure() {
   local status=$?
-  if [[ -n $current_temporary ]]; then
-    rm -f "$current_temporary"
+  if ((status == 0)) || ! $claimed_out_dir || [[ ! -d $out_dir || -e $out_dir/meta.json ]]; then
+    return
   fi
-  if ((status != 0)) && $created_out_dir && [[ -n $out_dir && ! -e $out_dir/meta.json ]]; then
+  if $created_out_dir; then
     rm -rf "$out_dir"
+  else
+    find "$out_dir" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
   fi
+  log "run_all.sh: removed what this run wrote in $out_dir"
 }
 
 # run_dotnet_side DIR [--quick]: the C# scenarios on .NET into DIR; without a .NET SDK
@@ -440,7 +537,7 @@ run_dotnet_side() {
   local dir=$1 status=0 started=$SECONDS
   shift
   log "== .NET side: scenarios/dotnet/run.sh $* $dir"
-  scenarios/dotnet/run.sh "$@" "$dir" || status=$?
+  run_interruptibly scenarios/dotnet/run.sh "$@" "$dir" || status=$?
   if ((status == DOTNET_NO_SDK_EXIT)); then
     log "-- .NET not measured: no .NET SDK (dotnet is not on the PATH)"
     dotnet_status=no-sdk
@@ -463,13 +560,13 @@ run_analysis_script() {
     return 0
   fi
   log "== $script $*"
-  "$PYTHON" "$script" "$@"
+  run_interruptibly "$PYTHON" "$script" "$@"
 }
 
 # write_misuse_table DIR COMPILER: runs every misuse case for real into DIR/misuse.json.
 write_misuse_table() {
   log "== vtb_misuse_table -> $1/misuse.json"
-  "build/$2/scenarios/vtb_misuse_table" "$1/misuse.json" >/dev/null
+  run_interruptibly "build/$2/scenarios/vtb_misuse_table" "$1/misuse.json" >/dev/null
 }
 
 # write_goroutine_probe DIR: bytes per parked goroutine into DIR/goroutine.json, or a file
@@ -488,11 +585,11 @@ write_goroutine_probe() {
     build/goroutine-probe "$out"
 }
 
-run_benchmarks() {
-  choose_matrix
-  local started started_seconds=$SECONDS git_revision run_id
+# check_out_directory: picks the results directory and claims it before anything is
+# installed or built: it must be absent (then it is created) or an empty directory, and
+# writable.
+check_out_directory() {
   started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  git_revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
   run_id=$(date -u -d "$started" +%Y%m%d-%H%M%S)-$(git rev-parse --short HEAD 2>/dev/null || echo nogit)
   out_dir=${out_option:-results/$run_id}
   if [[ -e $out_dir && ! -d $out_dir ]]; then
@@ -503,7 +600,15 @@ run_benchmarks() {
   fi
   [[ -e $out_dir ]] || created_out_dir=true
   mkdir -p "$out_dir" 2>/dev/null || fail_usage "--out $out_dir: cannot create the directory"
-  [[ -w $out_dir ]] || fail_usage "--out $out_dir: not writable"
+  claimed_out_dir=true
+  local probe=$out_dir/.vtbench-write-check
+  { : >"$probe" && rm -f "$probe"; } 2>/dev/null || fail_usage "--out $out_dir: not writable"
+}
+
+run_benchmarks() {
+  choose_matrix
+  local started_seconds=$SECONDS git_revision
+  git_revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
   prepare_run
 
   log "== vtbench run $run_id -> $out_dir"
@@ -575,14 +680,21 @@ run_benchmarks() {
 }
 
 main() {
-  parse_arguments "$@"
+  local invoked_from=$PWD
   cd "$(dirname "${BASH_SOURCE[0]}")"
-  install_missing_packages
+  read_allocator_table
+  parse_arguments "$@"
+  [[ -z $out_option || $out_option == /* ]] || out_option=$invoked_from/$out_option
   if $test_mode; then
+    install_missing_packages
     run_tests
   else
+    set -m # every run_interruptibly job gets a process group of its own
     trap clean_up_after_failure EXIT
-    trap 'log "run_all.sh: interrupted"; exit 130' INT TERM
+    trap 'stop_on_signal INT 130' INT
+    trap 'stop_on_signal TERM 143' TERM
+    check_out_directory
+    install_missing_packages
     run_benchmarks
   fi
 }

@@ -1,0 +1,120 @@
+"""run_all.sh's bad inputs: one line naming the problem, a non-zero exit, nothing left
+behind; and a failed or interrupted run removes what it wrote in its results directory,
+whether it created that directory or found it empty."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+RUN_ALL = REPO / "run_all.sh"
+# A run on the gcc build alone (built by the gcc preset before the Python tests in --test).
+SMALL_RUN = ("--quick", "--compilers=gcc", "--allocators=glibc")
+
+
+def run_all(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([str(RUN_ALL), *args], capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+
+
+def the_error_line(result: subprocess.CompletedProcess) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--allocators=glibc,glibc",), "--allocators: 'glibc' is given twice"),
+    (("--compilers=gcc,gcc",), "--compilers: 'gcc' is given twice"),
+    (("--allocators=glibc,",), "--allocators: 'glibc,' has an empty name"),
+    (("--allocators=snmalloc",), "--allocators: unknown name 'snmalloc' (known: glibc, mimalloc, jemalloc, tcmalloc)"),
+    (("--out=",), "--out: the directory name is empty"),
+    (("--filter=",), "--filter: the regular expression is empty"),
+    (("--repetitions=0",), "--repetitions: '0' is not an integer from 1 to 1000"),
+    (("--repetitions=99999999999999999999",), "is not an integer from 1 to 1000"),
+    (("--repetitions=2.5",), "is not an integer from 1 to 1000"),
+    (("--test", "--quick"), "--test takes no other option"),
+    (("--bogus",), "unknown option '--bogus'"),
+])
+def test_bad_options_are_refused_before_anything_runs(args: tuple[str, ...], message: str) -> None:
+    result = run_all(*args)
+    assert result.returncode == 2
+    assert message in the_error_line(result)
+
+
+def test_an_out_that_is_a_file_is_not_a_directory(tmp_path: Path) -> None:
+    regular = tmp_path / "file"
+    regular.write_text("keep me")
+    result = run_all(f"--out={regular}")
+    assert result.returncode == 2
+    assert the_error_line(result).endswith(f"--out {regular}: not a directory")
+    assert regular.read_text() == "keep me"
+
+
+def test_an_out_that_is_not_empty_is_refused_and_left_alone(tmp_path: Path) -> None:
+    (tmp_path / "mine.txt").write_text("keep me")
+    result = run_all(f"--out={tmp_path}")
+    assert result.returncode == 2
+    assert "exists and is not empty" in the_error_line(result)
+    assert [path.name for path in tmp_path.iterdir()] == ["mine.txt"]
+
+
+def test_an_out_that_cannot_be_created_is_refused_before_building() -> None:
+    result = run_all("--out=/proc/vtbench-cannot-be-here")
+    assert result.returncode == 2
+    assert "cannot create the directory" in the_error_line(result)
+
+
+def test_a_relative_out_is_taken_from_where_run_all_is_called(tmp_path: Path) -> None:
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "x").write_text("")
+    result = subprocess.run([str(RUN_ALL), "--out=taken"], capture_output=True, text=True, cwd=tmp_path,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 2
+    assert f"--out {tmp_path}/taken: exists and is not empty" in the_error_line(result)
+
+
+def test_a_failed_run_empties_the_directory_it_was_given(tmp_path: Path) -> None:
+    result = run_all(*SMALL_RUN, "--filter=NONE", f"--out={tmp_path}")
+    assert result.returncode == 1
+    assert "vtbench exited with status 1; bench/gcc-glibc.json not written" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+    rerun = run_all(*SMALL_RUN, "--filter=NONE", f"--out={tmp_path}")
+    assert "exists and is not empty" not in rerun.stderr
+    assert "vtbench exited with status 1" in rerun.stderr
+
+
+def test_a_failed_run_removes_the_directory_it_created(tmp_path: Path) -> None:
+    out = tmp_path / "new"
+    result = run_all(*SMALL_RUN, "--filter=NONE", f"--out={out}")
+    assert result.returncode == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("signal_number, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_an_interrupted_run_stops_its_benchmark_and_removes_what_it_wrote(
+        tmp_path: Path, signal_number: int, status: int) -> None:
+    out = tmp_path / "run"
+    log = tmp_path / "log"
+    with log.open("w") as log_file:
+        process = subprocess.Popen([str(RUN_ALL), *SMALL_RUN, "--repetitions=1000", f"--out={out}"],
+                                   stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True)
+        deadline = time.monotonic() + 600
+        while not list((out / "bench").glob(".*.tmp")):  # the timing pass's JSON being written
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "the timing pass never started"
+            time.sleep(0.2)
+        process.send_signal(signal_number)
+        assert process.wait(timeout=60) == status
+    assert f"interrupted (SIG{signal.Signals(signal_number).name[3:]})" in log.read_text()
+    assert not out.exists()
+    leftover = subprocess.run(["pgrep", "-f", f"--benchmark_out={out}/"], capture_output=True, text=True)
+    assert leftover.stdout == "", f"a benchmark survived: {leftover.stdout}"
+    assert os.path.isdir(tmp_path)
