@@ -147,8 +147,26 @@ def _check_names(bench_file: BenchmarkFile, vocabulary: Vocabulary) -> None:
             raise ResultsError(f"{bench_file.path}: {bench.name}: {unknown} is not in its {VOCABULARY_KEY}")
 
 
-def load_run(directory: Path) -> Run:
-    """Load a run directory; every configuration listed in meta.json must have both passes' files."""
+@dataclass
+class Passes:
+    """A run directory's benchmark files, read and checked as Google Benchmark files but not yet held to a
+    vocabulary (so that scripts/compare can read a run of an older version of the suite)."""
+
+    directory: Path
+    meta: dict[str, Any]
+    configs: dict[str, BenchmarkFile]      # each configuration's two passes merged, in meta.json's order
+    unchecked: dict[str, BenchmarkFile]
+    files: list[BenchmarkFile]             # every file as read: timing, counting and unchecked passes
+
+    def shared_vocabulary(self) -> Vocabulary | None:
+        """The vocabulary every file carries, or None when they do not all carry the same one."""
+        first = self.files[0].vocabulary
+        return first if first is not None and all(each.vocabulary == first for each in self.files) else None
+
+
+def load_passes(directory: Path) -> Passes:
+    """meta.json and every configuration's bench/ and counts/ files (both required), merged, and the
+    unchecked pass."""
     if not directory.is_dir():
         raise ResultsError(f"{directory}: no such run directory")
     meta_path = directory / "meta.json"
@@ -178,20 +196,26 @@ def load_run(directory: Path) -> Run:
     counting = {name: load_benchmark_file(directory / COUNTING_DIRECTORY / f"{name}.json") for name in listed}
     unchecked = {path.stem: load_benchmark_file(path, fastest=fastest.get(compiler_of(path)), data=data)
                  for path, data in timed.items() if path.parent.name == UNCHECKED_DIRECTORY}
-    every_file = [*timing.values(), *counting.values(), *unchecked.values()]
-    vocabulary = run_vocabulary(every_file)
-    for bench_file in every_file:
-        _check_names(bench_file, vocabulary)
-    for name in listed:
-        allocator = split_config_name(name)[1]
-        if allocator not in vocabulary.allocators:
-            raise ResultsError(f"{meta_path}: configuration {name}: allocator {allocator!r} is not in vtbench's "
-                               f"vocabulary ({', '.join(vocabulary.allocators)})")
     for bench_file in unchecked.values():
         _require_counting(bench_file, "off")
         if bench_file.context.get("vtb_misuse_checks") != "off":
             raise ResultsError(f"{bench_file.path}: its context does not say vtb_misuse_checks='off' "
                                f"(not from vtbench_unchecked?)")
+    return Passes(directory, meta, {name: merge_passes(timing[name], counting[name]) for name in listed}, unchecked,
+                  [*timing.values(), *counting.values(), *unchecked.values()])
+
+
+def load_run(directory: Path) -> Run:
+    """Load a run directory: its passes, held to one vocabulary, and the optional files."""
+    passes = load_passes(directory)
+    vocabulary = run_vocabulary(passes.files)
+    for bench_file in passes.files:
+        _check_names(bench_file, vocabulary)
+    for name in passes.configs:
+        allocator = split_config_name(name)[1]
+        if allocator not in vocabulary.allocators:
+            raise ResultsError(f"{directory / 'meta.json'}: configuration {name}: allocator {allocator!r} is not "
+                               f"in vtbench's vocabulary ({', '.join(vocabulary.allocators)})")
 
     def optional(name: str, check: Callable[[dict[str, Any], Path], None]) -> dict[str, Any] | None:
         path = directory / name
@@ -203,15 +227,15 @@ def load_run(directory: Path) -> Run:
 
     return Run(
         directory=directory,
-        meta=meta,
-        configs={name: merge_passes(timing[name], counting[name]) for name in listed},
+        meta=passes.meta,
+        configs=passes.configs,
         vocabulary=vocabulary,
         heaptrack=optional("heaptrack.json", _check_heaptrack),
         callgrind=optional("callgrind.json", _check_callgrind),
         goroutine=optional("goroutine.json", _check_goroutine),
         misuse=optional("misuse.json", lambda data, path: _check_misuse(data, path, vocabulary)),
         dotnet=load_dotnet_run(directory / "dotnet") if (directory / "dotnet").exists() else None,
-        unchecked=unchecked,
+        unchecked=passes.unchecked,
         callgrind_unchecked=optional("callgrind-unchecked.json", _check_callgrind),
     )
 

@@ -140,3 +140,22 @@ def test_help_says_what_happens_without_a_vocabulary() -> None:
     finished = run_script("compare", "--help")
     assert finished.returncode == 0
     assert "When either side lacks a vocabulary" in finished.stdout and "ordered by name" in finished.stdout
+
+
+def test_a_run_of_an_older_version_without_a_vocabulary_still_compares(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    shutil.copytree(FIXTURE_RUN, old)
+    for path in old.glob("*/*.json"):
+        document = json.loads(path.read_text())
+        del document["context"]["vtb_vocabulary"]
+        path.write_text(json.dumps(document))
+    assert compare.load_side(old).vocabulary is None and compare.load_side(FIXTURE_RUN).vocabulary is not None
+    finished = run_script("compare", old, FIXTURE_RUN, "--markdown")
+    assert finished.returncode == 0, finished.stderr
+    rows = [line.split(" | ")[1] for line in finished.stdout.splitlines() if line.startswith("| gcc-glibc | ")]
+    assert rows[:3] == ["cache_lookup/impl:asio_awaitable/payload:int/db:async/hit:0",  # by name, hits by value
+                        "cache_lookup/impl:asio_awaitable/payload:int/db:async/hit:50",
+                        "cache_lookup/impl:asio_awaitable/payload:int/db:async/hit:90"]
+    by_vocabulary = run_script("compare", FIXTURE_RUN, FIXTURE_RUN, "--markdown").stdout
+    assert [line.split(" | ")[1] for line in by_vocabulary.splitlines() if line.startswith("| gcc-glibc | ")][0] == \
+        "cache_lookup/impl:sync/payload:int/db:async/hit:0"
