@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmark_file import load_benchmark_file
-from crosscheck import cache_lookup_arguments, cache_lookup_name, environment_without_preload, per_op_between_runs
+from crosscheck import (
+    cache_lookup_arguments, cache_lookup_name, environment_without_preload, last_line, per_op_between_runs,
+)
 from json_input import ResultsError
 from vtb_results import config_name
 
@@ -74,9 +76,8 @@ def instructions_per_op(instructions_n: int, instructions_2n: int, iterations: i
 
 
 def last_program_line(stderr: str) -> str:
-    """The last stderr line that is not valgrind's own ('==<pid>== ...')."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip() and not line.startswith("==")]
-    return lines[-1] if lines else "no message"
+    """The binary's last stderr line, valgrind's own ('==<pid>== ...') left out."""
+    return last_line("\n".join(line for line in stderr.splitlines() if not line.startswith("==")))
 
 
 def benchmark_context(json_out: Path, impl: str, hit: int, iterations: int) -> dict[str, Any]:

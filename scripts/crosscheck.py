@@ -40,6 +40,12 @@ def environment_without_preload() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if key != "LD_PRELOAD"}
 
 
+def last_line(text: str) -> str:
+    """The last non-blank line of a program's stderr (what it said before failing), or 'no message'."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else "no message"
+
+
 def executable(binary: Path) -> Path:
     """The binary's absolute path ('vtbench' alone would be looked up on PATH), once it is an executable."""
     if not (binary.is_file() and os.access(binary, os.X_OK)):
@@ -53,9 +59,7 @@ def binary_vocabulary(binary: Path) -> Vocabulary:
                               text=True, errors="replace")
     source = f"{binary} --list"
     if finished.returncode != 0:
-        lines = [line.strip() for line in finished.stderr.splitlines() if line.strip()]
-        raise ResultsError(f"{source}: exited with status {finished.returncode}: "
-                           f"{lines[-1] if lines else 'no message'}")
+        raise ResultsError(f"{source}: exited with status {finished.returncode}: {last_line(finished.stderr)}")
     if not finished.stdout.strip():
         raise ResultsError(f"{source}: printed nothing")
     return parse_vocabulary(parse_json_text(finished.stdout, source), source)

@@ -28,7 +28,7 @@ from pathlib import Path
 from benchmark_file import load_benchmark_file
 from crosscheck import (
     binary_vocabulary, cache_lookup_arguments, cache_lookup_name, environment_without_preload, executable,
-    hit_selection, name_list, selected_hits, selected_implementations,
+    hit_selection, last_line, name_list, selected_hits, selected_implementations,
 )
 from crosscheck import per_op_between_runs as allocs_per_op_from_calls
 from formats import format_allocs
@@ -78,9 +78,7 @@ def counted_allocs_per_op(json_path: Path, impl: str, hit: int) -> float:
 
 def last_program_line(stderr: str) -> str:
     """The binary's last stderr line: heaptrack appends its own 'heaptrack stats:' block after it."""
-    program_part = stderr.split("heaptrack stats:")[0]
-    lines = [line.strip() for line in program_part.splitlines() if line.strip()]
-    return lines[-1] if lines else "no message"
+    return last_line(stderr.split("heaptrack stats:")[0])
 
 
 def run_binary_under_heaptrack(binary: Path, impl: str, hit: int, iterations: int, work_dir: Path) -> tuple[int, float]:

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from json_input import ResultsError, load_json, require_object
-from script_io import ScriptArgumentParser, atomic_write_text, run_main
+from script_io import ScriptArgumentParser, UsageError, atomic_write_text, run_main
 from vocabulary import VOCABULARY_KEY, Vocabulary, ordered, vocabulary_from_context
+from vtb_results import split_config_name
 
 PROG = "write_meta.py"
 DEBUG_LIBRARY_NOTE = ("Google Benchmark library was built as DEBUG (Debian build); "
@@ -104,8 +105,10 @@ def build_facts(contexts: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 def allocators_of(configurations: list[str], vocabulary: Vocabulary) -> list[str]:
     """The allocators of the configurations (gcc-mimalloc -> mimalloc), in the vocabulary's order."""
-    return ordered((configuration.split("-")[1] for configuration in configurations if "-" in configuration),
-                   vocabulary.allocators)
+    try:
+        return ordered((split_config_name(configuration)[1] for configuration in configurations), vocabulary.allocators)
+    except ValueError as exc:
+        raise UsageError(f"--configurations: {exc}") from None
 
 
 DOTNET_REASONS = {"no-sdk": "no .NET SDK (dotnet is not on the PATH)",
