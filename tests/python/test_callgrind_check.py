@@ -147,6 +147,19 @@ def test_bad_baseline_files(tmp_path: Path, content: object, message: str) -> No
     assert str(raised.value) == f"{path}: {message}"
 
 
+@pytest.mark.parametrize("content, message", [
+    (b'{"rows": []}\xff', "not UTF-8 text (byte 0xff at offset 12)"),
+    (b"[" * 100_000, "JSON nested too deeply to read"),
+    (b"", "empty file"),
+])
+def test_unreadable_baseline_files(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "base.json"
+    path.write_bytes(content)
+    with pytest.raises(ResultsError) as raised:
+        callgrind_baseline.load_baseline(path)
+    assert str(raised.value) == f"{path}: {message}"
+
+
 # Whole runs, with fake_valgrind.py as `valgrind` on PATH and fake_vtbench.py as the binary.
 
 FAKE_COSTS = {"sync:0": 30, "sync:90": 22.7, "sync:100": 21.96, "task:0": 631, "task:90": 460, "task:100": 443,
