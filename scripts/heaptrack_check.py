@@ -1,21 +1,22 @@
 """Cross-check the counting allocator's allocs_per_op against heaptrack.
 
     /usr/bin/python3 scripts/heaptrack_check.py RUN_DIR --binary build/gcc/harness/vtbench_counting
-                                                [--iterations N] [--tolerance 0.02]
+                                                [--iterations N] [--tolerance 0.02] [--impl a,b] [--hit H,H|SWEEP]
 
-For cache_lookup x impl {task, value_task, value_task_source} x hit {0, 100} (int
-payload, async db, glibc: LD_PRELOAD is removed), the binary runs exactly N and then 2N
-iterations under heaptrack. heaptrack counts every malloc call of the process, the
-counting allocator forwards operator new to malloc, so the constant start-up calls
-cancel in (calls(2N) - calls(N)) / N, which must match the allocs_per_op the binary
-itself reports for the 2N run. Writes RUN_DIR/heaptrack.json (docs/results-format.md),
-prints a table, exits 1 when a row disagrees beyond the tolerance.
+The binary publishes the suite's vocabulary (`PATH --list`). For cache_lookup x impl
+{task, value_task, value_task_source} (or --impl) x the hit ratios of its `ends` sweep
+(or --hit) (int payload, async db, glibc: LD_PRELOAD is removed), the binary runs
+exactly N and then 2N iterations under heaptrack. heaptrack counts every malloc call of
+the process, the counting allocator forwards operator new to malloc, so the constant
+start-up calls cancel in (calls(2N) - calls(N)) / N, which must match the allocs_per_op
+the binary itself reports for the 2N run. Writes RUN_DIR/heaptrack.json
+(docs/results-format.md), prints a table, exits 1 when a row disagrees beyond the
+tolerance.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -24,16 +25,23 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from vtb_results import (
-    ResultsError, ScriptArgumentParser, atomic_write_text, cache_lookup_arguments, cache_lookup_name,
-    environment_without_preload, format_allocs, format_columns, load_benchmark_file, non_negative_float,
-    positive_int, run_main,
+from benchmark_file import load_benchmark_file
+from crosscheck import (
+    binary_vocabulary, cache_lookup_arguments, cache_lookup_name, environment_without_preload, executable,
+    hit_selection, last_line, name_list, selected_hits, selected_implementations,
 )
-from vtb_results import per_op_between_runs as allocs_per_op_from_calls
+from crosscheck import per_op_between_runs as allocs_per_op_from_calls
+from formats import format_allocs
+from json_input import ResultsError
+from script_io import ScriptArgumentParser, atomic_write_text, non_negative_float, positive_int, run_main
+from tables import text_table
 
 PROG = "heaptrack_check.py"
-IMPLEMENTATIONS = ("task", "value_task", "value_task_source")
-HIT_RATIOS = (0, 100)
+# The check's own choice, not a copy of the vocabulary: one implementation per allocation pattern the
+# claims rest on (a coroutine frame on every call, C3; nothing on a hit and a wrapped Task on a miss, C4
+# and C5; a pooled source that allocates nothing at all, C6). --impl overrides it; the binary must list them.
+CHECKED_IMPLEMENTATIONS = ["task", "value_task", "value_task_source"]
+HIT_SWEEP = "ends"  # the vocabulary's sweep of the two extremes: every miss and every hit
 ALLOCATION_CALLS = re.compile(r"^calls to allocation functions: (\d+)", re.MULTILINE)
 
 
@@ -70,9 +78,7 @@ def counted_allocs_per_op(json_path: Path, impl: str, hit: int) -> float:
 
 def last_program_line(stderr: str) -> str:
     """The binary's last stderr line: heaptrack appends its own 'heaptrack stats:' block after it."""
-    program_part = stderr.split("heaptrack stats:")[0]
-    lines = [line.strip() for line in program_part.splitlines() if line.strip()]
-    return lines[-1] if lines else "no message"
+    return last_line(stderr.split("heaptrack stats:")[0])
 
 
 def run_binary_under_heaptrack(binary: Path, impl: str, hit: int, iterations: int, work_dir: Path) -> tuple[int, float]:
@@ -82,7 +88,8 @@ def run_binary_under_heaptrack(binary: Path, impl: str, hit: int, iterations: in
     json_out = work_dir / f"{stem}.json"
     command = ["heaptrack", "-o", str(work_dir / stem), str(binary),
                *cache_lookup_arguments(impl, hit, iterations, json_out)]
-    finished = subprocess.run(command, env=environment_without_preload(), capture_output=True, text=True)
+    finished = subprocess.run(command, env=environment_without_preload(), capture_output=True, text=True,
+                              errors="replace")
     if finished.returncode != 0:
         raise ResultsError(f"{binary}: exited with status {finished.returncode} under heaptrack "
                            f"for {name}: {last_program_line(finished.stderr)}")
@@ -90,7 +97,8 @@ def run_binary_under_heaptrack(binary: Path, impl: str, hit: int, iterations: in
     if len(recordings) != 1:
         raise ResultsError(f"{work_dir / stem}: expected one heaptrack recording, found {len(recordings)}")
     printed = subprocess.run(["heaptrack_print", "--print-peaks=0", "--print-allocators=0",
-                              "--print-temporary=0", str(recordings[0])], capture_output=True, text=True)
+                              "--print-temporary=0", str(recordings[0])], capture_output=True, text=True,
+                              errors="replace")
     if printed.returncode != 0:
         raise ResultsError(f"{recordings[0]}: heaptrack_print failed: {printed.stderr.strip() or printed.returncode}")
     calls = parse_allocation_calls(printed.stdout, f"heaptrack_print {recordings[0].name}")
@@ -123,10 +131,10 @@ def results_json(rows: list[CheckRow], iterations: int, tolerance: float, binary
 
 
 def format_table(rows: list[CheckRow]) -> str:
-    header = ("benchmark", "heaptrack allocs/op", "counted allocs/op", "agree")
-    return format_columns([header] + [(row.benchmark, format_allocs(row.heaptrack_allocs_per_op),
-                                       format_allocs(row.counted_allocs_per_op), "yes" if row.agree else "NO")
-                                      for row in rows])
+    return "\n".join(text_table(("benchmark", "heaptrack allocs/op", "counted allocs/op", "agree"),
+                                [(row.benchmark, format_allocs(row.heaptrack_allocs_per_op),
+                                  format_allocs(row.counted_allocs_per_op), "yes" if row.agree else "NO")
+                                 for row in rows]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,21 +145,26 @@ def main(argv: list[str] | None = None) -> int:
                         help="iterations of the shorter run; the longer one runs 2N (default 10000)")
     parser.add_argument("--tolerance", type=non_negative_float, default=0.02,
                         help="allowed difference, relative (absolute below 1 alloc/op) (default 0.02)")
+    parser.add_argument("--impl", type=name_list, metavar="A,B",
+                        help=f"implementations to check (default {','.join(CHECKED_IMPLEMENTATIONS)})")
+    parser.add_argument("--hit", type=hit_selection, default=HIT_SWEEP, metavar="H,H|SWEEP",
+                        help=f"hit ratios: percentages, or a sweep of the binary's --list (default {HIT_SWEEP})")
     args = parser.parse_args(argv)
 
     def body() -> int:
         if not args.run_dir.is_dir():
             raise ResultsError(f"{args.run_dir}: no such run directory")
-        if not (args.binary.is_file() and os.access(args.binary, os.X_OK)):
-            raise ResultsError(f"{args.binary}: no such executable")
+        binary = executable(args.binary)
         for tool in ("heaptrack", "heaptrack_print"):
             if shutil.which(tool) is None:
                 raise ResultsError(f"{tool}: not found on PATH (Debian package heaptrack)")
-        configurations = [(impl, hit) for impl in IMPLEMENTATIONS for hit in HIT_RATIOS]
+        vocabulary = binary_vocabulary(binary)
+        implementations = selected_implementations(args.impl, CHECKED_IMPLEMENTATIONS, vocabulary)
+        configurations = [(impl, hit) for impl in implementations for hit in selected_hits(args.hit, vocabulary)]
         rows = []
         with tempfile.TemporaryDirectory(prefix="vtb-heaptrack-") as work_dir:
             for index, (impl, hit) in enumerate(configurations, start=1):
-                rows.append(check_configuration(args.binary, impl, hit, args.iterations, args.tolerance,
+                rows.append(check_configuration(binary, impl, hit, args.iterations, args.tolerance,
                                                 Path(work_dir), f"[{index}/{len(configurations)}]"))
         output = args.run_dir / "heaptrack.json"
         atomic_write_text(output, results_json(rows, args.iterations, args.tolerance, args.binary))

@@ -4,8 +4,9 @@
 run_all.sh passes what only it knows (run id, command line, times, matrix); the machine
 is read from /proc and /etc/os-release, and the compilers, flags and Google Benchmark
 build from the context of the run's own bench/<configuration>.json files, so meta.json
-records what the binaries said about themselves. The file is written to a temporary
-name and renamed.
+records what the binaries said about themselves (the allocators in the order of the
+vocabulary they publish). The file is written to a temporary name and renamed; bad input
+is one line naming the file, exit 1, and no meta.json.
 """
 
 from __future__ import annotations
@@ -15,18 +16,18 @@ import json
 import os
 import platform
 import sys
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-KNOWN_ALLOCATORS = ("glibc", "mimalloc", "jemalloc", "tcmalloc")
+from json_input import ResultsError, load_json, require_object
+from script_io import ScriptArgumentParser, UsageError, atomic_write_text, run_main
+from vocabulary import VOCABULARY_KEY, Vocabulary, ordered, vocabulary_from_context
+from vtb_results import split_config_name
+
+PROG = "write_meta.py"
 DEBUG_LIBRARY_NOTE = ("Google Benchmark library was built as DEBUG (Debian build); "
                       "the timed loop is our code at -O2")
-
-
-class MetaError(Exception):
-    """Bad input: the message names the file or argument and what is wrong."""
 
 
 def parse_utc(text: str) -> datetime:
@@ -34,7 +35,7 @@ def parse_utc(text: str) -> datetime:
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise MetaError(f"{text!r} is not an ISO 8601 time such as 2026-11-26T01:02:03Z") from None
+        raise ResultsError(f"{text!r} is not an ISO 8601 time such as 2026-11-26T01:02:03Z") from None
 
 
 def read_key_values(path: Path, separator: str) -> dict[str, str]:
@@ -64,16 +65,21 @@ def bench_contexts(run_dir: Path, configurations: list[str]) -> dict[str, dict[s
     contexts = {}
     for configuration in configurations:
         path = run_dir / "bench" / f"{configuration}.json"
-        try:
-            context = json.loads(path.read_text())["context"]
-        except OSError as error:
-            raise MetaError(f"{path}: cannot read ({error.strerror})") from None
-        except (json.JSONDecodeError, KeyError, TypeError):
-            raise MetaError(f"{path}: not a Google Benchmark JSON file with a context") from None
+        context = require_object(load_json(path), path).get("context")
         if not isinstance(context, dict):
-            raise MetaError(f"{path}: context is not an object")
+            raise ResultsError(f"{path}: not a Google Benchmark JSON file with a context")
         contexts[configuration] = context
     return contexts
+
+
+def run_vocabulary(run_dir: Path, contexts: dict[str, dict[str, Any]]) -> Vocabulary:
+    """The vocabulary the binaries published (every bench file's context carries it)."""
+    configuration, context = next(iter(contexts.items()))
+    path = run_dir / "bench" / f"{configuration}.json"
+    vocabulary = vocabulary_from_context(context, str(path))
+    if vocabulary is None:
+        raise ResultsError(f"{path}: its context has no {VOCABULARY_KEY}: not written by this version of vtbench")
+    return vocabulary
 
 
 def build_facts(contexts: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -84,7 +90,7 @@ def build_facts(contexts: dict[str, dict[str, Any]]) -> dict[str, Any]:
     for configuration, context in contexts.items():
         compiler = context.get("vtb_compiler")
         if not compiler:
-            raise MetaError(f"bench/{configuration}.json: context lacks vtb_compiler (not written by vtbench?)")
+            raise ResultsError(f"bench/{configuration}.json: context lacks vtb_compiler (not written by vtbench?)")
         compilers[compiler] = context.get("vtb_compiler_version", "unknown")
         flags_by_compiler[compiler] = context.get("vtb_cxx_flags", "unknown")
     if any(context.get("vtb_benchmark_library_build") == "debug" for context in contexts.values()):
@@ -97,10 +103,12 @@ def build_facts(contexts: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {"compilers": compilers, "cxx_flags": cxx_flags, "notes": notes}
 
 
-def allocators_of(configurations: list[str]) -> list[str]:
-    """The allocators of the configurations (gcc-mimalloc -> mimalloc), in the suite's order."""
-    named = {configuration.split("-")[1] for configuration in configurations if "-" in configuration}
-    return [allocator for allocator in KNOWN_ALLOCATORS if allocator in named]
+def allocators_of(configurations: list[str], vocabulary: Vocabulary) -> list[str]:
+    """The allocators of the configurations (gcc-mimalloc -> mimalloc), in the vocabulary's order."""
+    try:
+        return ordered((split_config_name(configuration)[1] for configuration in configurations), vocabulary.allocators)
+    except ValueError as exc:
+        raise UsageError(f"--configurations: {exc}") from None
 
 
 DOTNET_REASONS = {"no-sdk": "no .NET SDK (dotnet is not on the PATH)",
@@ -114,24 +122,17 @@ def dotnet_facts(run_dir: Path, status: str) -> dict[str, Any]:
     if status != "measured":
         return {"measured": False, "reason": DOTNET_REASONS[status]}
     path = run_dir / "dotnet" / "meta.json"
-    try:
-        recorded = json.loads(path.read_text())
-    except OSError as error:
-        raise MetaError(f"{path}: cannot read ({error.strerror})") from None
-    except json.JSONDecodeError:
-        raise MetaError(f"{path}: not JSON") from None
-    if not isinstance(recorded, dict):
-        raise MetaError(f"{path}: not a JSON object")
+    recorded = require_object(load_json(path), path)
     return {"measured": True, **{key: recorded[key] for key in DOTNET_KEYS if key in recorded}}
 
 
 def build_meta(arguments: argparse.Namespace, machine: dict[str, Any],
-               contexts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+               contexts: dict[str, dict[str, Any]], vocabulary: Vocabulary) -> dict[str, Any]:
     """The meta.json object."""
     started = parse_utc(arguments.started)
     finished = parse_utc(arguments.finished)
     if finished < started:
-        raise MetaError(f"--finished {arguments.finished} is before --started {arguments.started}")
+        raise ResultsError(f"--finished {arguments.finished} is before --started {arguments.started}")
     build = build_facts(contexts)
     notes = build["notes"]
     if arguments.pinned_core is None:
@@ -147,7 +148,7 @@ def build_meta(arguments: argparse.Namespace, machine: dict[str, Any],
         "machine": machine,
         "compilers": build["compilers"],
         "cxx_flags": build["cxx_flags"],
-        "allocators": allocators_of(arguments.configurations),
+        "allocators": allocators_of(arguments.configurations, vocabulary),
         "repetitions": arguments.repetitions,
         "min_time": arguments.min_time,
         "passes": {
@@ -165,19 +166,6 @@ def build_meta(arguments: argparse.Namespace, machine: dict[str, Any],
     }
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write text to a temporary file beside path, then rename it over path."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-
-
 def pinned_core(text: str) -> int | None:
     """argparse type for --pinned-core: a core number, or 'none'."""
     if text == "none":
@@ -188,7 +176,7 @@ def pinned_core(text: str) -> int | None:
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = ScriptArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
     parser.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="results/<run-id> directory")
     parser.add_argument("--run-id", required=True)
     parser.add_argument("--command", required=True, help="the run_all.sh command line")
@@ -210,15 +198,16 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     arguments = parse_arguments(argv)
-    try:
+
+    def body() -> int:
         if not arguments.run_dir.is_dir():
-            raise MetaError(f"{arguments.run_dir}: no such run directory")
-        meta = build_meta(arguments, machine_facts(), bench_contexts(arguments.run_dir, arguments.configurations))
-        write_atomically(arguments.run_dir / "meta.json", json.dumps(meta, indent=2) + "\n")
-    except MetaError as error:
-        print(f"write_meta.py: error: {error}", file=sys.stderr)
-        return 1
-    return 0
+            raise ResultsError(f"{arguments.run_dir}: no such run directory")
+        contexts = bench_contexts(arguments.run_dir, arguments.configurations)
+        meta = build_meta(arguments, machine_facts(), contexts, run_vocabulary(arguments.run_dir, contexts))
+        atomic_write_text(arguments.run_dir / "meta.json", json.dumps(meta, indent=2) + "\n")
+        return 0
+
+    return run_main(PROG, body)
 
 
 if __name__ == "__main__":

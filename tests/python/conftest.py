@@ -18,11 +18,19 @@ REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO / "scripts"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FIXTURE_RUN = FIXTURES / "run"
+VOCABULARY_FILE = FIXTURES / "vocabulary.json"  # what `vtbench --list` prints (docs/results-format.md)
 PYTHON = "/usr/bin/python3"
 
 sys.path.insert(0, str(SCRIPTS))
 
 import vtb_results  # noqa: E402  (found through the path above)
+
+VOCABULARY: dict[str, Any] = json.loads(VOCABULARY_FILE.read_text())
+
+
+def vocabulary_context(**context: Any) -> dict[str, Any]:
+    """A Google Benchmark context as vtbench writes it: `context` plus the vocabulary (compact JSON)."""
+    return {**context, "vtb_vocabulary": json.dumps(VOCABULARY, separators=(",", ":"))}
 
 
 def load_compare() -> ModuleType:
@@ -89,18 +97,21 @@ def split_passes(entries: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], l
 
 def write_run(directory: Path, configs: dict[str, list[dict[str, Any]]], **extra_files: Any) -> Path:
     """A run directory with meta.json, bench/ and counts/<config>.json per entry list (split_passes), and
-    <name>.json per extra file."""
+    <name>.json per extra file (misuse.json gets the fixture vocabulary's forms when it names none)."""
     (directory / "bench").mkdir(parents=True)
     (directory / "counts").mkdir(parents=True)
-    meta = {"run_id": "test-run", "repetitions": 3, "configurations": sorted(configs)}
+    meta = {"run_id": "test-run", "repetitions": 3, "configurations": list(configs)}
     (directory / "meta.json").write_text(json.dumps(meta))
     for config, entries in configs.items():
         timing, counting = split_passes(entries)
         (directory / "bench" / f"{config}.json").write_text(
-            json.dumps({"context": {"vtb_counting": "off"}, "benchmarks": timing}))
+            json.dumps({"context": vocabulary_context(vtb_counting="off"), "benchmarks": timing}))
         (directory / "counts" / f"{config}.json").write_text(
-            json.dumps({"context": {"vtb_counting": "on"}, "benchmarks": counting}))
+            json.dumps({"context": vocabulary_context(vtb_counting="on"), "benchmarks": counting}))
     for name, content in extra_files.items():
+        if name == "misuse" and "forms" not in content:
+            # every form but the fiber, as vtb_misuse_table writes them
+            content = {"forms": [form for form in VOCABULARY["forms"] if form["name"] != "fiber"], **content}
         (directory / f"{name}.json").write_text(json.dumps(content))
     return directory
 

@@ -14,9 +14,12 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, PYTHON, run_script
 
+import cachegrind_runs
+import callgrind_baseline
 import callgrind_check
-from callgrind_check import Baseline, CallgrindRow
-from vtb_results import ResultsError
+from cachegrind_runs import CallgrindRow
+from callgrind_baseline import Baseline
+from json_input import ResultsError
 
 CALLGRIND_FIXTURES = FIXTURES / "callgrind"
 ITERATIONS = 1000
@@ -27,7 +30,7 @@ SYNC_HIT = "cache_lookup/impl:sync/payload:int/db:async/hit:100"
 
 def test_parse_reads_the_recorded_totals() -> None:
     recorded = (CALLGRIND_FIXTURES / "task_hit100_n1000.callgrind").read_text()
-    assert callgrind_check.parse_total_instructions(recorded, "recorded") == 5213425
+    assert cachegrind_runs.parse_event_totals(recorded, "recorded")["Ir"] == 5213425
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -36,7 +39,7 @@ def test_parse_reads_the_recorded_totals() -> None:
     ("events: Ir\nsummary: 1234\nfn=(1) f\n0 1234\n", 1234),   # no totals line: the header's summary
 ])
 def test_parse_takes_the_ir_column(text: str, expected: int) -> None:
-    assert callgrind_check.parse_total_instructions(text, "x") == expected
+    assert cachegrind_runs.parse_event_totals(text, "x")["Ir"] == expected
 
 
 @pytest.mark.parametrize("text, message", [
@@ -49,31 +52,31 @@ def test_parse_takes_the_ir_column(text: str, expected: int) -> None:
 ])
 def test_parse_errors_name_the_source(text: str, message: str) -> None:
     with pytest.raises(ResultsError) as raised:
-        callgrind_check.parse_total_instructions(text, "x")
+        cachegrind_runs.parse_event_totals(text, "x")
     assert str(raised.value) == message
 
 
 def test_instructions_per_op_cancels_the_start_up_cost() -> None:
     start_up = 3_366_425
-    assert callgrind_check.instructions_per_op(start_up + 443 * 1000, start_up + 443 * 2000, 1000, "b") == 443.0
-    assert callgrind_check.instructions_per_op(5213425, 5656437, 1000, "b") == 443.01   # rounded to 0.01
+    assert cachegrind_runs.instructions_per_op(start_up + 443 * 1000, start_up + 443 * 2000, 1000, "b") == 443.0
+    assert cachegrind_runs.instructions_per_op(5213425, 5656437, 1000, "b") == 443.01   # rounded to 0.01
     with pytest.raises(ResultsError, match="^b: the 2000-iteration run executed 100 instructions, "
                                            r"no more than the 1000-iteration run \(100\)$"):
-        callgrind_check.instructions_per_op(100, 100, 1000, "b")
+        cachegrind_runs.instructions_per_op(100, 100, 1000, "b")
 
 
-def comparison(baseline: float, measured: float) -> callgrind_check.BaselineComparison:
-    return callgrind_check.compare_with_baseline({TASK_HIT: baseline}, {TASK_HIT: measured})
+def comparison(baseline: float, measured: float) -> callgrind_baseline.BaselineComparison:
+    return callgrind_baseline.compare_with_baseline({TASK_HIT: baseline}, {TASK_HIT: measured})
 
 
 @pytest.mark.parametrize("measured, rose", [(109.0, False), (110.0, False), (111.0, True), (80.0, False)])
 def test_a_rise_beyond_the_tolerance_is_a_regression(measured: float, rose: bool) -> None:
-    risen = callgrind_check.regressions(comparison(100.0, measured), 0.10)
+    risen = callgrind_baseline.regressions(comparison(100.0, measured), 0.10)
     assert [change.benchmark for change in risen] == ([TASK_HIT] if rose else [])
 
 
 def test_missing_and_new_rows_are_told_apart() -> None:
-    result = callgrind_check.compare_with_baseline({TASK_HIT: 400.0, VALUE_TASK_HIT: 50.0},
+    result = callgrind_baseline.compare_with_baseline({TASK_HIT: 400.0, VALUE_TASK_HIT: 50.0},
                                                    {TASK_HIT: 401.0, SYNC_HIT: 20.0})
     assert [change.benchmark for change in result.changes] == [TASK_HIT]
     assert result.missing == [VALUE_TASK_HIT] and result.new == [SYNC_HIT]
@@ -81,8 +84,8 @@ def test_missing_and_new_rows_are_told_apart() -> None:
 
 def test_baseline_rows_keep_hit_100_of_the_selected_implementations() -> None:
     figures = {TASK_HIT: 1.0, VALUE_TASK_HIT: 2.0, "cache_lookup/impl:task/payload:int/db:async/hit:0": 3.0}
-    assert callgrind_check.baseline_rows(figures) == {TASK_HIT: 1.0, VALUE_TASK_HIT: 2.0}
-    assert callgrind_check.baseline_rows(figures, ["value_task"]) == {VALUE_TASK_HIT: 2.0}
+    assert callgrind_baseline.baseline_rows(figures) == {TASK_HIT: 1.0, VALUE_TASK_HIT: 2.0}
+    assert callgrind_baseline.baseline_rows(figures, ["value_task"]) == {VALUE_TASK_HIT: 2.0}
 
 
 def table_row(printed: str, benchmark: str) -> list[str]:
@@ -123,10 +126,15 @@ def test_check_notes_a_baseline_from_another_build(capsys: pytest.CaptureFixture
 
 @pytest.mark.parametrize("content, message", [
     ({"rows": []}, "not a callgrind baseline (no 'rows' list)"),
-    ({"rows": [{"benchmark": TASK_HIT, "instructions_per_op": 0}]},
-     "row 0 needs a 'benchmark' name and a positive 'instructions_per_op'"),
+    ({"rows": [{"benchmark": TASK_HIT, "instructions_per_op": 0}]}, "row 0: 'instructions_per_op' is not positive (0)"),
     ({"rows": [{"benchmark": TASK_HIT, "instructions_per_op": "443"}]},
-     "row 0 needs a 'benchmark' name and a positive 'instructions_per_op'"),
+     "row 0: 'instructions_per_op' is a string, not a number"),
+    # A NaN or infinite baseline figure would make every comparison false: the gate would pass anything.
+    ({"rows": [{"benchmark": TASK_HIT, "instructions_per_op": float("nan")}]}, "row 0: 'instructions_per_op' is NaN"),
+    ({"rows": [{"benchmark": TASK_HIT, "instructions_per_op": float("inf")}]},
+     "row 0: 'instructions_per_op' is infinite"),
+    ({"rows": [{"instructions_per_op": 1}]}, "row 0: 'benchmark' is missing"),
+    ({"rows": [1]}, "row 0 is not an object"),
     ({"rows": [{"benchmark": "cache_lookup/impl", "instructions_per_op": 1}]},
      "row 0: benchmark name 'cache_lookup/impl': part 'impl' is not key:value"),
     ({"rows": [{"benchmark": TASK_HIT, "instructions_per_op": 1}] * 2}, f"{TASK_HIT} is listed twice"),
@@ -135,7 +143,20 @@ def test_bad_baseline_files(tmp_path: Path, content: object, message: str) -> No
     path = tmp_path / "base.json"
     path.write_text(json.dumps(content))
     with pytest.raises(ResultsError) as raised:
-        callgrind_check.load_baseline(path)
+        callgrind_baseline.load_baseline(path)
+    assert str(raised.value) == f"{path}: {message}"
+
+
+@pytest.mark.parametrize("content, message", [
+    (b'{"rows": []}\xff', "not UTF-8 text (byte 0xff at offset 12)"),
+    (b"[" * 100_000, "JSON nested too deeply to read"),
+    (b"", "empty file"),
+])
+def test_unreadable_baseline_files(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "base.json"
+    path.write_bytes(content)
+    with pytest.raises(ResultsError) as raised:
+        callgrind_baseline.load_baseline(path)
     assert str(raised.value) == f"{path}: {message}"
 
 
@@ -278,7 +299,9 @@ def test_valgrind_absent(tmp_path: Path, fakes: tuple[Path, dict[str, str]]) -> 
 
 @pytest.mark.parametrize("arguments", [
     ["--binary", "{binary}"],                                          # nothing to do
-    ["{tmp}", "--binary", "{binary}", "--impl", "task,nope"],          # not in --list-impls
+    ["{tmp}", "--binary", "{binary}", "--impl", "task,nope"],          # not in --list
+    ["{tmp}", "--binary", "{binary}", "--hit", "sometimes"],           # no such sweep in --list
+    ["{tmp}", "--binary", "{binary}", "--hit", "0,101"],
     ["{tmp}", "--binary", "{binary}", "--impl", "task,"],
     ["{tmp}", "--binary", "{binary}", "--config", "gcc"],
     ["{tmp}", "--binary", "{binary}", "--iterations", "0"],
@@ -300,3 +323,34 @@ def test_help() -> None:
     finished = run_script("callgrind_check.py", "--help")
     assert finished.returncode == 0 and finished.stdout.startswith("usage: callgrind_check.py")
     assert "--check-baseline FILE" in finished.stdout and "--write-baseline FILE" in finished.stdout
+
+
+def test_hit_takes_a_sweep_of_the_binarys_vocabulary(tmp_path: Path, fakes: tuple[Path, dict[str, str]]) -> None:
+    binary, environment = fakes
+    finished = check(tmp_path, "--binary", binary, "--impl", "task", "--hit", "ends", environment=environment)
+    assert finished.returncode == 0, finished.stderr
+    rows = json.loads((tmp_path / "callgrind.json").read_text())["rows"]
+    assert [row["benchmark"].rsplit("/", 1)[1] for row in rows] == ["hit:0", "hit:100"]
+
+
+def test_a_nan_baseline_figure_is_refused_before_anything_runs(tmp_path: Path,
+                                                               fakes: tuple[Path, dict[str, str]]) -> None:
+    binary, environment = fakes
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text('{"rows": [{"benchmark": "%s", "instructions_per_op": NaN}]}' % TASK_HIT)
+    finished = check("--binary", binary, "--check-baseline", baseline, environment=environment)
+    assert_one_line_error(finished, f"{baseline}: row 0: 'instructions_per_op' is NaN")
+    assert "[1-2/" not in finished.stderr
+
+
+@pytest.mark.parametrize("program, message", [
+    ("/bin/echo", "{binary} --list: malformed JSON (Expecting value at line 1 column 1)"),
+    ("/bin/false", "{binary} --list: exited with status 1: no message"),
+])
+def test_a_binary_that_does_not_publish_its_vocabulary(tmp_path: Path, fakes: tuple[Path, dict[str, str]],
+                                                       program: str, message: str) -> None:
+    binary = tmp_path / "old-vtbench"
+    binary.symlink_to(program)
+    finished = check(tmp_path, "--binary", binary, environment=fakes[1])
+    assert_one_line_error(finished, message.format(binary=binary))
+    assert not (tmp_path / "callgrind.json").exists()

@@ -1,4 +1,5 @@
-"""Tests of scripts/charts.py: files produced, charts skipped for absent data, colour table."""
+"""Tests of scripts/charts.py: files produced, charts skipped for absent data, the registry by name, and
+colours by registry position."""
 
 from __future__ import annotations
 
@@ -45,9 +46,9 @@ def test_charts_without_data_are_skipped_with_a_notice(tmp_path: Path) -> None:
     finished = run_script("charts.py", run_dir, "--out", tmp_path / "elsewhere")
     assert finished.returncode == 0, finished.stderr
     notices = [line for line in finished.stdout.splitlines() if "skipped" in line]
-    assert [line.split(":")[1].strip() for line in notices] == ["skipped allocator_comparison",
-                                                                "skipped bytes_per_op_string", "skipped multi_await",
-                                                                "skipped dotnet_overlay"]
+    assert [line.split(":")[1].strip() for line in notices] == ["skipped dotnet_overlay",
+                                                                "skipped allocator_comparison",
+                                                                "skipped bytes_per_op_string", "skipped multi_await"]
     written = sorted(path.name for path in (tmp_path / "elsewhere").iterdir())
     assert written == ["allocs_per_op.png", "allocs_per_op.svg", "latency.png", "latency.svg", "relative_latency.png",
                        "relative_latency.svg"]
@@ -62,13 +63,25 @@ def test_a_run_without_cache_lookup_is_an_error(tmp_path: Path) -> None:
     assert not (run_dir / "charts").exists()
 
 
-def test_colours_are_fixed_for_known_implementations_and_appended_for_others() -> None:
-    assert list(charts.KNOWN_COLOURS) == list(vtb_results.KNOWN_IMPLEMENTATIONS)
-    table = charts.colour_table(["zeta_task", "task", "alpha_task"])
-    assert table["sync"] == "#1f77b4" and table["task"] == "#ff7f0e" and table["asio_awaitable"] == "#bcbd22"
-    assert table["lazy_task"] == "#17becf"
-    assert table["alpha_task"] == charts.EXTRA_COLOURS[0] and table["zeta_task"] == charts.EXTRA_COLOURS[1]
-    assert len(set(table.values())) == len(table)
+def test_colours_and_markers_come_from_the_registry_position() -> None:
+    vocabulary = vtb_results.load_run(FIXTURE_RUN).vocabulary
+    names = vocabulary.implementation_names()
+    colours = [charts.colour_of(vocabulary, name) for name in names]
+    assert colours == charts.palette(len(names)) and len(set(colours)) == len(names)
+    assert charts.colour_of(vocabulary, "sync") == "#1f77b4" and charts.colour_of(vocabulary, "task") == "#ff7f0e"
+    assert [charts.marker_of(vocabulary, name) for name in names] == list(charts.LINE_MARKERS[:len(names)])
+    assert len(set(charts.palette(14))) == 14  # tab20 beyond ten
+
+
+def test_charts_are_registered_by_name_and_the_report_embeds_them_by_name(charted_run: tuple[Path, str]) -> None:
+    from reporting import gallery
+    run = vtb_results.load_run(charted_run[0])
+    assert charts.CHARTS["multi_await"].section == "multi_await"
+    shown = [line for line in gallery.section(run) if line.startswith("![")]
+    assert shown == [f"![{name}](charts/{name}.png)" for name, chart in charts.CHARTS.items()
+                     if chart.section == charts.GALLERY]
+    with pytest.raises(KeyError, match="no chart is registered as 'pie'"):
+        gallery.embed(run, "pie")
 
 
 def test_multi_await_chart_has_a_panel_per_compiler_and_a_line_per_producer_and_state(tmp_path: Path) -> None:
@@ -79,7 +92,7 @@ def test_multi_await_chart_has_a_panel_per_compiler_and_a_line_per_producer_and_
                 entries += repetitions(f"multi_await/via:{via}/state:{state}/awaiters:{awaiters}",
                                        [10.0 * awaiters, 11.0 * awaiters], allocs_per_op=1.0)
     run = vtb_results.load_run(write_run(tmp_path / "run", {"gcc-glibc": entries, "clang-glibc": entries[:12]}))
-    figure = charts.multi_await_chart(run, charts.colour_table([]))
+    figure = charts.multi_await_chart(run)
     axes = [axes for axes in figure.axes if axes.get_title()]
     assert [axes.get_title() for axes in axes] == ["gcc + glibc", "clang + glibc"]
     assert len(axes[0].get_lines()) == 4 and len(axes[1].get_lines()) == 2
@@ -87,5 +100,5 @@ def test_multi_await_chart_has_a_panel_per_compiler_and_a_line_per_producer_and_
     assert list(axes[0].get_lines()[0].get_ydata()) == [10.5, 84.0, 672.0]
     labels = [text.get_text() for text in figure.legends[0].get_texts()]
     assert labels == ["via:task, completed", "via:task, pending", "via:as_task, completed", "via:as_task, pending"]
-    assert axes[0].get_lines()[0].get_color() == charts.VIA_COLOURS["task"]
+    assert axes[0].get_lines()[0].get_color() == charts.palette(2)[0]  # via:task, first of the vocabulary's vias
     charts.plt.close(figure)

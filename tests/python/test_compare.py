@@ -7,15 +7,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_RUN, load_compare, repetitions, run_script
+from conftest import FIXTURE_RUN, load_compare, repetitions, run_script, vocabulary_context
 
-from vtb_results import Spread
+from stats import Spread
 
 compare = load_compare()
 
 
-def write_file(path: Path, entries: list[dict]) -> Path:
-    path.write_text(json.dumps({"context": {}, "benchmarks": entries}))
+def write_file(path: Path, entries: list[dict], context: dict | None = None) -> Path:
+    path.write_text(json.dumps({"context": context or {}, "benchmarks": entries}))
     return path
 
 
@@ -111,3 +111,51 @@ def test_mixing_a_directory_and_a_file_is_a_usage_error(two_files: tuple[Path, P
     assert finished.returncode == 2
     assert finished.stderr == ("compare: error: A and B must both be run directories or both be JSON files "
                                "(see --help)\n")
+
+
+def test_rows_follow_the_vocabulary_when_both_sides_have_it_and_names_otherwise(tmp_path: Path) -> None:
+    def name(impl: str, hit: int) -> str:
+        return f"cache_lookup/impl:{impl}/payload:int/db:async/hit:{hit}"
+    entries = [entry for impl in ("value_task", "lazy_task", "task_from_result") for hit in (100, 5)
+               for entry in repetitions(name(impl, hit), [1.0, 2.0])]
+    with_vocabulary = write_file(tmp_path / "a.json", entries, vocabulary_context())
+    also_with = write_file(tmp_path / "b.json", entries, vocabulary_context())
+    without = write_file(tmp_path / "c.json", entries)
+
+    def order(before: Path, after: Path) -> list[str]:
+        return [c.name for c in compare.compare(compare.load_side(before), compare.load_side(after))[0]]
+    # Registry order (task_from_result, value_task, lazy_task), hits by value.
+    assert order(with_vocabulary, also_with) == [name("task_from_result", 5), name("task_from_result", 100),
+                                                 name("value_task", 5), name("value_task", 100),
+                                                 name("lazy_task", 5), name("lazy_task", 100)]
+    # One side without a vocabulary: by name, hits still by value.
+    assert order(with_vocabulary, without) == order(without, with_vocabulary) == [
+        name("lazy_task", 5), name("lazy_task", 100), name("task_from_result", 5), name("task_from_result", 100),
+        name("value_task", 5), name("value_task", 100)]
+    finished = run_script("compare", with_vocabulary, without)
+    assert finished.returncode == 0, finished.stderr
+
+
+def test_help_says_what_happens_without_a_vocabulary() -> None:
+    finished = run_script("compare", "--help")
+    assert finished.returncode == 0
+    assert "When either side lacks a vocabulary" in finished.stdout and "ordered by name" in finished.stdout
+
+
+def test_a_run_of_an_older_version_without_a_vocabulary_still_compares(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    shutil.copytree(FIXTURE_RUN, old)
+    for path in old.glob("*/*.json"):
+        document = json.loads(path.read_text())
+        del document["context"]["vtb_vocabulary"]
+        path.write_text(json.dumps(document))
+    assert compare.load_side(old).vocabulary is None and compare.load_side(FIXTURE_RUN).vocabulary is not None
+    finished = run_script("compare", old, FIXTURE_RUN, "--markdown")
+    assert finished.returncode == 0, finished.stderr
+    rows = [line.split(" | ")[1] for line in finished.stdout.splitlines() if line.startswith("| gcc-glibc | ")]
+    assert rows[:3] == ["cache_lookup/impl:asio_awaitable/payload:int/db:async/hit:0",  # by name, hits by value
+                        "cache_lookup/impl:asio_awaitable/payload:int/db:async/hit:50",
+                        "cache_lookup/impl:asio_awaitable/payload:int/db:async/hit:90"]
+    by_vocabulary = run_script("compare", FIXTURE_RUN, FIXTURE_RUN, "--markdown").stdout
+    assert [line.split(" | ")[1] for line in by_vocabulary.splitlines() if line.startswith("| gcc-glibc | ")][0] == \
+        "cache_lookup/impl:sync/payload:int/db:async/hit:0"

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -25,7 +26,8 @@ PYTHON = "/usr/bin/python3"
 sys.path.insert(0, str(SCRIPTS))
 
 import dotnet_results  # noqa: E402  (found through the path above)
-from dotnet_results import DotnetResultsError, find_row  # noqa: E402
+from dotnet_results import find_row  # noqa: E402
+from json_input import ResultsError  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -64,16 +66,17 @@ def test_factory_copy_and_driver_rows(run: dotnet_results.DotnetRun) -> None:
     assert uncached.name == "factory/kind:from_result_uncached"
     copy = find_row(run.rows, "copy_cost", "value_task", depth=8)
     assert copy is not None and copy.name == "copy_cost/type:value_task/depth:8"
-    costs = dotnet_results.driver_cost(run.rows)
-    assert set(costs) == {"empty", "loop_round_trip"}
+    assert {row.impl for row in run.rows if row.scenario == "driver"} == {"empty", "loop_round_trip"}
 
 
 def test_sweep_and_relative_time(run: dotnet_results.DotnetRun) -> None:
-    sweep = dotnet_results.cache_sweep(run.rows, "int")
-    assert list(sweep)[:2] == ["sync", "task"]
+    sweep = dotnet_results.cache_sweep(run.rows, "int", order=["value_task", "task", "sync"])
+    assert list(sweep)[:3] == ["value_task", "task", "sync"]
+    sweep = dotnet_results.cache_sweep(run.rows, "int")  # no order given: by name
+    assert list(sweep) == sorted(sweep)
     assert [row.hit for row in sweep["task"]] == sorted(row.hit for row in sweep["task"])
-    relative = dotnet_results.relative_to_task(run.rows, "int")
-    assert relative[("task", 100)] == pytest.approx(1.0)
+    relative = dotnet_results.relative_to(run.rows, "task")
+    assert dict(relative["task"])[100] == pytest.approx(1.0)
 
 
 def test_optional_files(run: dotnet_results.DotnetRun) -> None:
@@ -108,30 +111,30 @@ def _one_benchmark() -> dict:
     (lambda b: b.update(Parameters="HitPercent=101"), "outside 0..100"),
     (lambda b: b.pop("MethodTitle"), "'MethodTitle' is missing"),
 ])
-def test_bad_benchmark_entries(tmp_path: Path, change, message: str) -> None:
+def test_bad_benchmark_entries(tmp_path: Path, change: Callable[[dict], object], message: str) -> None:
     benchmark = _one_benchmark()
     change(benchmark)
-    with pytest.raises(DotnetResultsError, match=message.replace("?", r"\?").replace(".", r"\.")):
+    with pytest.raises(ResultsError, match=message.replace("?", r"\?").replace(".", r"\.")):
         dotnet_results.load_bdn_report(_write_report(tmp_path, [benchmark]))
 
 
 def test_not_an_export(tmp_path: Path) -> None:
     path = tmp_path / "x-report-full.json"
     path.write_text("[1, 2]")
-    with pytest.raises(DotnetResultsError, match="not a BenchmarkDotNet full JSON export"):
+    with pytest.raises(ResultsError, match="not a BenchmarkDotNet full JSON export"):
         dotnet_results.load_bdn_report(path)
     path.write_text("{")
-    with pytest.raises(DotnetResultsError, match="not valid JSON"):
+    with pytest.raises(ResultsError, match="malformed JSON"):
         dotnet_results.load_bdn_report(path)
 
 
 def test_missing_pieces(tmp_path: Path) -> None:
-    with pytest.raises(DotnetResultsError, match="not a directory"):
+    with pytest.raises(ResultsError, match="not a directory"):
         dotnet_results.load_dotnet_run(tmp_path / "absent")
-    with pytest.raises(DotnetResultsError, match="meta.json: no such file"):
+    with pytest.raises(ResultsError, match="meta.json: no such file"):
         dotnet_results.load_dotnet_run(tmp_path)
     shutil.copy(FIXTURE / "meta.json", tmp_path / "meta.json")
-    with pytest.raises(DotnetResultsError, match="no BenchmarkDotNet"):
+    with pytest.raises(ResultsError, match="no BenchmarkDotNet"):
         dotnet_results.load_dotnet_run(tmp_path)
 
 

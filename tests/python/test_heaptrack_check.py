@@ -1,5 +1,6 @@
 """Tests of scripts/heaptrack_check.py: parsing recorded heaptrack_print output, the arithmetic,
-and whole runs of a fake vtbench (tests/python/fixtures/fake_vtbench.cpp) under the real heaptrack."""
+and whole runs of a fake vtbench (tests/python/fixtures/fake_vtbench.cpp, whose --list prints the
+fixture vocabulary) under the real heaptrack."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run_script
+from conftest import FIXTURES, VOCABULARY, VOCABULARY_FILE, run_script
 
 import heaptrack_check
-from vtb_results import ResultsError
+from json_input import ResultsError
 
 ITERATIONS = 200
 
@@ -54,7 +55,7 @@ def fake_vtbench(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def environment(**variables: str) -> dict[str, str]:
-    return {**os.environ, **variables}
+    return {**os.environ, "FAKE_VTBENCH_VOCABULARY": str(VOCABULARY_FILE), **variables}
 
 
 def test_agreeing_run_writes_heaptrack_json_and_exits_0(tmp_path: Path, fake_vtbench: Path) -> None:
@@ -101,3 +102,43 @@ def test_last_program_line_skips_heaptracks_own_stats() -> None:
               "\ttemporary allocations:\t1\n")
     assert heaptrack_check.last_program_line(stderr) == "fake_vtbench: simulated failure"
     assert heaptrack_check.last_program_line("heaptrack stats:\n\tallocations: 1\n") == "no message"
+
+
+def test_defaults_come_from_the_binarys_vocabulary_and_impl_hit_override_them(tmp_path: Path,
+                                                                              fake_vtbench: Path) -> None:
+    vocabulary = json.loads(json.dumps(VOCABULARY))
+    vocabulary["hit_percent_sweeps"]["ends"] = [100]
+    listed = tmp_path / "vocabulary.json"
+    listed.write_text(json.dumps(vocabulary))
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    finished = run_script("heaptrack_check.py", run_dir, "--binary", fake_vtbench, "--iterations", "50",
+                          env=environment(FAKE_VTBENCH_VOCABULARY=str(listed)))
+    assert finished.returncode == 0, finished.stderr
+    rows = json.loads((run_dir / "heaptrack.json").read_text())["rows"]
+    assert [row["benchmark"] for row in rows] == [f"cache_lookup/impl:{impl}/payload:int/db:async/hit:100"
+                                                  for impl in heaptrack_check.CHECKED_IMPLEMENTATIONS]
+    finished = run_script("heaptrack_check.py", run_dir, "--binary", fake_vtbench, "--iterations", "50",
+                          "--impl", "sync", "--hit", "0,50", env=environment())
+    assert finished.returncode == 0, finished.stderr
+    rows = json.loads((run_dir / "heaptrack.json").read_text())["rows"]
+    assert [row["benchmark"] for row in rows] == ["cache_lookup/impl:sync/payload:int/db:async/hit:0",
+                                                  "cache_lookup/impl:sync/payload:int/db:async/hit:50"]
+
+
+def test_a_binary_without_a_checked_implementation_is_refused(tmp_path: Path, fake_vtbench: Path) -> None:
+    vocabulary = json.loads(json.dumps(VOCABULARY))
+    vocabulary["implementations"] = [entry for entry in vocabulary["implementations"]
+                                     if entry["name"] != "value_task_source"]
+    listed = tmp_path / "vocabulary.json"
+    listed.write_text(json.dumps(vocabulary))
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    finished = run_script("heaptrack_check.py", run_dir, "--binary", fake_vtbench,
+                          env=environment(FAKE_VTBENCH_VOCABULARY=str(listed)))
+    assert finished.returncode == 1
+    assert finished.stderr == (f"heaptrack_check.py: error: {fake_vtbench} --list: lists no value_task_source, which "
+                               f"this check measures by default (give --impl)\n")
+    assert list(run_dir.iterdir()) == []
+    usage = run_script("heaptrack_check.py", run_dir, "--binary", fake_vtbench, "--impl", "thread", env=environment())
+    assert usage.returncode == 2 and usage.stderr.startswith("heaptrack_check.py: error: --impl: thread not in ")
