@@ -44,12 +44,12 @@ COUNTING_ITERATIONS=2000            # the counting pass: two whole key cycles, s
 UNCHECKED_VTBENCH_FLAGS=(--impl=task,value_task --hit=ends --payload=int --db=async)
 UNCHECKED_FILTER='^cache_lookup/'
 # shellcheck disable=SC2054
-UNCHECKED_CALLGRIND_FLAGS=(--impl=task,value_task --hit=0,100 --output=callgrind-unchecked.json)
+UNCHECKED_CALLGRIND_FLAGS=(--impl=task,value_task --hit=ends --output=callgrind-unchecked.json)
 # scripts/callgrind_check.py (cachegrind, about 1 s a run, two at a time): the full run
 # measures every implementation at 0/90/100 % hits; --quick five of them at 0 and 100 %.
 FULL_CALLGRIND_FLAGS=()
 # shellcheck disable=SC2054
-QUICK_CALLGRIND_FLAGS=(--impl=sync,task,value_task,value_task_source,pooled_value_task --hit=0,100 --iterations=10000)
+QUICK_CALLGRIND_FLAGS=(--impl=sync,task,value_task,value_task_source,pooled_value_task --hit=ends --iterations=10000)
 PINNED_CORE=1                       # taskset -c PINNED_CORE when there is more than one core
 TEST_PRESETS=(gcc clang asan tsan)
 BENCHMARK_TARGETS=(vtbench vtbench_counting vtb_misuse_table)
