@@ -57,9 +57,9 @@ double counter(const benchmark::BenchmarkReporter::Run& run, const char* name) {
   return run.counters.at(name).value;
 }
 
-TEST(alloc_counter, counting_is_enabled) { EXPECT_TRUE(vtb::harness::counting_enabled()); }
+TEST(AllocCounter, CountingIsEnabled) { EXPECT_TRUE(vtb::harness::counting_enabled()); }
 
-TEST(alloc_counter, counts_every_operator_new_form_with_the_requested_bytes) {
+TEST(AllocCounter, CountsEveryOperatorNewFormWithTheRequestedBytes) {
   const auto expect_one_allocation_of = [](std::size_t bytes, auto step) {
     const alloc_totals counted = counted_by(step);
     EXPECT_EQ(counted.allocs, 1u);
@@ -120,7 +120,7 @@ TEST(alloc_counter, counts_every_operator_new_form_with_the_requested_bytes) {
   });
 }
 
-TEST(alloc_counter, nothrow_new_returns_null_instead_of_throwing) {
+TEST(AllocCounter, NothrowNewReturnsNullInsteadOfThrowing) {
   const std::size_t impossible = std::numeric_limits<std::size_t>::max() / 2;
   void* block = ::operator new(impossible, std::nothrow);
   EXPECT_EQ(block, nullptr);
@@ -135,7 +135,7 @@ void allocate_ints(int count) {
   }
 }
 
-TEST(alloc_counter, keeps_the_counts_of_threads_that_have_exited) {
+TEST(AllocCounter, KeepsTheCountsOfThreadsThatHaveExited) {
   // Starting a thread allocates too; the difference between two otherwise identical
   // threads is what the second one allocated before it exited.
   const alloc_totals idle_thread = counted_by([] { std::thread(allocate_ints, 0).join(); });
@@ -144,7 +144,7 @@ TEST(alloc_counter, keeps_the_counts_of_threads_that_have_exited) {
   EXPECT_EQ(busy_thread.bytes - idle_thread.bytes, 3 * sizeof(int));
 }
 
-TEST(alloc_counter, one_new_int_per_iteration_gives_one_alloc_and_four_bytes_per_op) {
+TEST(AllocCounter, OneNewIntPerIterationGivesOneAllocAndFourBytesPerOp) {
   const auto run = run_benchmark(
       "new_int_per_iteration",
       [](benchmark::State& state) {
@@ -164,7 +164,7 @@ TEST(alloc_counter, one_new_int_per_iteration_gives_one_alloc_and_four_bytes_per
   EXPECT_DOUBLE_EQ(counter(run, "peak_live_bytes"), static_cast<double>(sizeof(int)));
 }
 
-TEST(alloc_counter, peak_live_bytes_counts_from_the_level_at_the_snapshot) {
+TEST(AllocCounter, PeakLiveBytesCountsFromTheLevelAtTheSnapshot) {
   constexpr int iterations = 500;
   const auto run = run_benchmark(
       "peak_above_start",
@@ -181,7 +181,7 @@ TEST(alloc_counter, peak_live_bytes_counts_from_the_level_at_the_snapshot) {
   EXPECT_DOUBLE_EQ(counter(run, "peak_live_bytes"), static_cast<double>(iterations * sizeof(int)));
 }
 
-TEST(alloc_counter, peak_live_bytes_do_not_depend_on_a_fragmented_heap) {
+TEST(AllocCounter, PeakLiveBytesDoNotDependOnAFragmentedHeap) {
   constexpr int iterations = 500;
   const fragmented_heap fragments;
   const auto run = run_benchmark(
@@ -205,7 +205,7 @@ TEST(alloc_counter, peak_live_bytes_do_not_depend_on_a_fragmented_heap) {
   EXPECT_DOUBLE_EQ(counter(run, "peak_live_bytes"), static_cast<double>(iterations * (sizeof(int) + 13)));
 }
 
-TEST(alloc_counter, peak_live_bytes_count_over_aligned_blocks_by_their_requested_size) {
+TEST(AllocCounter, PeakLiveBytesCountOverAlignedBlocksByTheirRequestedSize) {
   constexpr int iterations = 100;
   const auto run = run_benchmark(
       "peak_of_over_aligned_blocks",
@@ -221,7 +221,7 @@ TEST(alloc_counter, peak_live_bytes_count_over_aligned_blocks_by_their_requested
   EXPECT_DOUBLE_EQ(counter(run, "peak_live_bytes"), static_cast<double>(iterations * sizeof(over_aligned)));
 }
 
-TEST(alloc_counter, thread_zero_reports_the_sum_over_all_benchmark_threads) {
+TEST(AllocCounter, ThreadZeroReportsTheSumOverAllBenchmarkThreads) {
   constexpr int threads = 2;
   constexpr int iterations_per_thread = 500;
   const auto run = run_benchmark(
@@ -242,7 +242,7 @@ TEST(alloc_counter, thread_zero_reports_the_sum_over_all_benchmark_threads) {
                    static_cast<double>(threads * iterations_per_thread * sizeof(int)));
 }
 
-TEST(alloc_counter, setup_and_teardown_of_late_or_early_threads_are_not_counted) {
+TEST(AllocCounter, SetupAndTeardownOfLateOrEarlyThreadsAreNotCounted) {
   // Thread 1 sets up (allocates) after thread 0 has opened the window, and tears down
   // (allocates) before thread 0 reports: neither falls inside the window.
   constexpr int threads = 2;

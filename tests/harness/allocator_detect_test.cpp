@@ -37,7 +37,7 @@ std::vector<std::pair<std::string, std::string>> table_rows() {
     return rows;
 }
 
-TEST(allocator_detect, knows_the_allocators_of_the_table_in_its_order) {
+TEST(AllocatorDetect, KnowsTheAllocatorsOfTheTableInItsOrder) {
     std::vector<std::string> from_table;
     for (const auto& [name, library] : table_rows()) from_table.push_back(name);
     ASSERT_FALSE(from_table.empty()) << VTB_ALLOCATOR_TABLE;
@@ -45,7 +45,7 @@ TEST(allocator_detect, knows_the_allocators_of_the_table_in_its_order) {
     EXPECT_EQ(std::vector<std::string>(names.begin(), names.end()), from_table);
 }
 
-TEST(allocator_detect, detects_the_allocator_serving_malloc_with_its_version_and_library) {
+TEST(AllocatorDetect, DetectsTheAllocatorServingMallocWithItsVersionAndLibrary) {
     const std::string expected = expected_allocator();
     if (expected.empty()) GTEST_SKIP() << "LD_PRELOAD is set: name the allocator in VTB_EXPECTED_ALLOCATOR";
     const vtb::harness::allocator_info detected = vtb::harness::detect_allocator();

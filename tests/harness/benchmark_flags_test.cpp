@@ -23,14 +23,14 @@ std::string error_for(std::string argument) {
     return "";
 }
 
-TEST(benchmark_flags, rejects_values_google_benchmark_would_take_for_help) {
+TEST(BenchmarkFlags, RejectsValuesGoogleBenchmarkWouldTakeForHelp) {
     EXPECT_EQ(error_for("--benchmark_format=xml"), "--benchmark_format=xml: 'xml' is not one of console, json, csv");
     EXPECT_EQ(error_for("--benchmark_out_format=xml"),
               "--benchmark_out_format=xml: 'xml' is not one of console, json, csv");
     EXPECT_EQ(error_for("--benchmark_time_unit=min"), "--benchmark_time_unit=min: 'min' is not one of ns, us, ms, s");
 }
 
-TEST(benchmark_flags, rejects_values_google_benchmark_would_run_with) {
+TEST(BenchmarkFlags, RejectsValuesGoogleBenchmarkWouldRunWith) {
     EXPECT_NE(error_for("--benchmark_repetitions=-3"), "");
     EXPECT_NE(error_for("--benchmark_repetitions=0"), "");
     EXPECT_NE(error_for("--benchmark_repetitions=3000000000"), "");
@@ -42,7 +42,7 @@ TEST(benchmark_flags, rejects_values_google_benchmark_would_run_with) {
               "--benchmark_enable_random_interleaving=maybe: 'maybe' is not one of true, false, yes, no, on, off, 1, 0");
 }
 
-TEST(benchmark_flags, accepts_good_values_and_leaves_other_flags_alone) {
+TEST(BenchmarkFlags, AcceptsGoodValuesAndLeavesOtherFlagsAlone) {
     for (const char* good : {"--benchmark_format=json", "--benchmark_out_format=csv", "--benchmark_time_unit=us",
                              "--benchmark_repetitions=11", "--benchmark_min_time=0.02",
                              "--benchmark_min_warmup_time=0", "--benchmark_enable_random_interleaving=true",

@@ -7,9 +7,9 @@
 
 namespace {
 
-TEST(machine_state, the_calibration_takes_a_positive_time) { EXPECT_GT(vtb::harness::calibration_ns(), 0.0); }
+TEST(MachineState, TheCalibrationTakesAPositiveTime) { EXPECT_GT(vtb::harness::calibration_ns(), 0.0); }
 
-TEST(machine_state, the_probe_reports_calibration_ns_around_a_loop) {
+TEST(MachineState, TheProbeReportsCalibrationNsAroundALoop) {
   const auto run = vtb::harness::testing::run_benchmark(
       "calibrated_loop",
       [](benchmark::State& state) {

@@ -8,7 +8,7 @@
 
 namespace {
 
-TEST(nocount, counting_is_disabled_and_totals_stay_zero) {
+TEST(Nocount, CountingIsDisabledAndTotalsStayZero) {
   EXPECT_FALSE(vtb::harness::counting_enabled());
   int* value = new int(1);
   benchmark::DoNotOptimize(value);
@@ -18,7 +18,7 @@ TEST(nocount, counting_is_disabled_and_totals_stay_zero) {
   EXPECT_EQ(totals.bytes, 0u);
 }
 
-TEST(nocount, op_counters_report_no_counters) {
+TEST(Nocount, OpCountersReportNoCounters) {
   const auto run = vtb::harness::testing::run_benchmark(
       "nocount_new_int",
       [](benchmark::State& state) {

@@ -41,7 +41,7 @@ std::string error_for(const std::string& argument) {
     return "";
 }
 
-TEST(run_options, parses_the_harness_flags_and_leaves_the_rest_in_order) {
+TEST(RunOptions, ParsesTheHarnessFlagsAndLeavesTheRestInOrder) {
     arguments given({"--benchmark_filter=cache", "--impl=task,sync", "--iterations=1000", "--allocator=jemalloc",
                      "--hit=0", "--benchmark_repetitions=3"});
     const command_line parsed = given.parse();
@@ -54,7 +54,7 @@ TEST(run_options, parses_the_harness_flags_and_leaves_the_rest_in_order) {
     EXPECT_EQ(given.pointers[static_cast<std::size_t>(given.argc)], nullptr);
 }
 
-TEST(run_options, no_flags_leave_the_defaults) {
+TEST(RunOptions, NoFlagsLeaveTheDefaults) {
     arguments given({});
     const command_line parsed = given.parse();
     EXPECT_EQ(parsed.options.iterations, 0);
@@ -62,33 +62,33 @@ TEST(run_options, no_flags_leave_the_defaults) {
     EXPECT_EQ(given.argc, 1);
 }
 
-TEST(run_options, help_and_list_are_recognised) {
+TEST(RunOptions, HelpAndListAreRecognised) {
     EXPECT_TRUE(arguments({"--help"}).parse().help);
     EXPECT_TRUE(arguments({"-h"}).parse().help);
     EXPECT_TRUE(arguments({"--list"}).parse().list);
 }
 
-TEST(run_options, rejects_unknown_or_several_allocators_naming_the_known_ones) {
+TEST(RunOptions, RejectsUnknownOrSeveralAllocatorsNamingTheKnownOnes) {
     EXPECT_EQ(error_for("--allocator=foo"),
               "--allocator=foo: unknown allocator 'foo' (known: glibc, mimalloc, jemalloc, tcmalloc)");
     EXPECT_EQ(error_for("--allocator=glibc,mimalloc"), "--allocator=glibc,mimalloc: name exactly one allocator");
 }
 
-TEST(run_options, rejects_bad_iteration_counts_and_missing_values) {
+TEST(RunOptions, RejectsBadIterationCountsAndMissingValues) {
     EXPECT_EQ(error_for("--iterations=0"), "--iterations=0: '0' is not a positive iteration count");
     EXPECT_EQ(error_for("--iterations=many"), "--iterations=many: 'many' is not a positive iteration count");
     EXPECT_EQ(error_for("--iterations"), "--iterations needs a value (--iterations=...)");
     EXPECT_EQ(error_for("--allocator"), "--allocator needs a value (--allocator=...)");
 }
 
-TEST(run_options, usage_names_every_flag) {
+TEST(RunOptions, UsageNamesEveryFlag) {
     const std::string text = vtb::harness::usage("vtbench");
     for (const char* name : {"--iterations=", "--allocator=", "--list", "--help"}) {
         EXPECT_NE(text.find(name), std::string::npos) << name;
     }
 }
 
-TEST(flag_parsing, names_must_be_known_and_distinct) {
+TEST(FlagParsing, NamesMustBeKnownAndDistinct) {
     constexpr std::array<std::string_view, 3> known{"a", "b", "c"};
     const flag given{"--x=c,a", "--x", "c,a"};
     EXPECT_EQ(vtb::harness::names_from(given, known, "thing"), (std::vector<std::string>{"c", "a"}));
@@ -106,7 +106,7 @@ TEST(flag_parsing, names_must_be_known_and_distinct) {
     }
 }
 
-TEST(flag_parsing, takes_only_the_named_flags) {
+TEST(FlagParsing, TakesOnlyTheNamedFlags) {
     constexpr std::array<std::string_view, 1> switches{"--on"};
     constexpr std::array<std::string_view, 1> valued{"--v"};
     arguments given({"--v=1", "--vv=2", "--on", "--on=3", "--v=4"});

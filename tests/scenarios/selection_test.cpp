@@ -39,7 +39,7 @@ std::string error_for(const std::string& argument) {
     return "";
 }
 
-TEST(selection, parses_its_flags_and_leaves_the_rest_in_order) {
+TEST(Selection, ParsesItsFlagsAndLeavesTheRestInOrder) {
     arguments given({"--benchmark_filter=cache", "--impl=task,sync", "--hit=0,50,100", "--payload=int", "--db=async",
                      "--iterations=10", "--implementation=x"});
     const selection parsed = given.parse();
@@ -50,7 +50,7 @@ TEST(selection, parses_its_flags_and_leaves_the_rest_in_order) {
     EXPECT_EQ(given.left(), (std::vector<std::string>{"--benchmark_filter=cache", "--iterations=10", "--implementation=x"}));
 }
 
-TEST(selection, no_flags_select_everything) {
+TEST(Selection, NoFlagsSelectEverything) {
     const selection parsed = arguments({}).parse();
     EXPECT_TRUE(parsed.selects_implementation("anything"));
     EXPECT_TRUE(parsed.selects_payload("string"));
@@ -58,7 +58,7 @@ TEST(selection, no_flags_select_everything) {
     EXPECT_EQ(parsed.hit_percents_or(std::array{0, 90, 100}), (std::vector<int>{0, 90, 100}));
 }
 
-TEST(selection, narrows_what_is_selected) {
+TEST(Selection, NarrowsWhatIsSelected) {
     const selection parsed = arguments({"--impl=task", "--payload=string", "--db=sync", "--hit=33"}).parse();
     EXPECT_TRUE(parsed.selects_implementation("task"));
     EXPECT_FALSE(parsed.selects_implementation("sync"));
@@ -69,7 +69,7 @@ TEST(selection, narrows_what_is_selected) {
     EXPECT_EQ(parsed.hit_percents_or(std::array{0, 100}), std::vector<int>{33});
 }
 
-TEST(selection, takes_every_sweep_by_name) {
+TEST(Selection, TakesEverySweepByName) {
     for (const vtb::scenarios::hit_sweep& sweep : vtb::scenarios::hit_sweeps) {
         const selection parsed = arguments({"--hit=" + std::string(sweep.name)}).parse();
         EXPECT_EQ(parsed.hit_percents, std::vector<int>(sweep.hit_percents.begin(), sweep.hit_percents.end()))
@@ -77,7 +77,7 @@ TEST(selection, takes_every_sweep_by_name) {
     }
 }
 
-TEST(selection, rejects_percents_outside_0_to_100_or_not_integers) {
+TEST(Selection, RejectsPercentsOutside0To100OrNotIntegers) {
     for (const std::string bad : {"150", "abc", "-1", "101", "1.5", "", "5x"}) {
         const std::string message = error_for("--hit=0," + bad);
         EXPECT_NE(message.find("'" + bad + "' is not a hit percent"), std::string::npos) << message;
@@ -85,13 +85,13 @@ TEST(selection, rejects_percents_outside_0_to_100_or_not_integers) {
     EXPECT_EQ(error_for("--hit=0,100"), "");
 }
 
-TEST(selection, rejects_an_item_given_twice) {
+TEST(Selection, RejectsAnItemGivenTwice) {
     EXPECT_EQ(error_for("--hit=50,50"), "--hit=50,50: '50' is given twice");
     EXPECT_EQ(error_for("--impl=task,task"), "--impl=task,task: 'task' is given twice");
     EXPECT_EQ(error_for("--payload=int,int"), "--payload=int,int: 'int' is given twice");
 }
 
-TEST(selection, rejects_unknown_names_naming_the_known_ones) {
+TEST(Selection, RejectsUnknownNamesNamingTheKnownOnes) {
     EXPECT_NE(error_for("--impl=task,nope").find("--impl=task,nope: unknown implementation 'nope' (known: sync, task,"),
               std::string::npos);
     EXPECT_EQ(error_for("--payload=double"), "--payload=double: unknown payload 'double' (known: int, string)");
@@ -99,7 +99,7 @@ TEST(selection, rejects_unknown_names_naming_the_known_ones) {
     EXPECT_EQ(error_for("--impl"), "--impl needs a value (--impl=...)");
 }
 
-TEST(selection, usage_names_every_flag_and_sweep) {
+TEST(Selection, UsageNamesEveryFlagAndSweep) {
     const std::string text = vtb::scenarios::selection_usage();
     for (const char* name : {"--impl=", "--hit=", "--payload=", "--db="}) EXPECT_NE(text.find(name), std::string::npos);
     for (const vtb::scenarios::hit_sweep& sweep : vtb::scenarios::hit_sweeps)

@@ -12,7 +12,7 @@
 
 namespace {
 
-TEST(vocabulary, lists_the_implementations_in_registry_order_with_their_properties) {
+TEST(Vocabulary, ListsTheImplementationsInRegistryOrderWithTheirProperties) {
     const std::string json = vtb::scenarios::vocabulary_json(false);
     std::size_t last = 0;
     for (std::string_view name : vtb::scenarios::implementation_names()) {
@@ -28,7 +28,7 @@ TEST(vocabulary, lists_the_implementations_in_registry_order_with_their_properti
     EXPECT_NE(json.find(R"({"name":"std_future","value_task":false,"pooled":false})"), std::string::npos);
 }
 
-TEST(vocabulary, publishes_sweeps_payloads_forms_and_allocators) {
+TEST(Vocabulary, PublishesSweepsPayloadsFormsAndAllocators) {
     const std::string json = vtb::scenarios::vocabulary_json(false);
     EXPECT_NE(json.find(R"("hit_percent_sweeps":{"full":[0,10,20,30,40,50,60,70,80,90,95,99,100],)"),
               std::string::npos);
@@ -43,14 +43,14 @@ TEST(vocabulary, publishes_sweeps_payloads_forms_and_allocators) {
               std::string::npos);
 }
 
-TEST(vocabulary, indented_and_one_line_forms_agree) {
+TEST(Vocabulary, IndentedAndOneLineFormsAgree) {
     const std::string one_line = vtb::scenarios::vocabulary_json(false);
     const std::string indented = vtb::scenarios::vocabulary_json(true);
     EXPECT_NE(indented.find("\n  \"implementations\": ["), std::string::npos);
     EXPECT_EQ(compact_json(indented), one_line);
 }
 
-TEST(json_writer, escapes_what_json_requires) {
+TEST(JsonWriter, EscapesWhatJsonRequires) {
     EXPECT_EQ(vtb::scenarios::json_writer::quoted("a\"b\\c\nd\x01"), R"("a\"b\\c\nd\u0001")");
     vtb::scenarios::json_writer out(false);
     out.begin_object().key("a").begin_array().end_array().key("b").begin_object().end_object().end_object();
