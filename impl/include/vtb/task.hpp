@@ -73,7 +73,7 @@ public:
     bool is_completed() const noexcept { return waiters.is_completed(); }
 
     // Only meaningful once completed.
-    outcome state() const noexcept { return result.state(); }
+    value_task_source_status state() const noexcept { return result.state(); }
 
     // Publishes the result (already stored in `result`) and returns the waiters to wake.
     continuation_node* complete() noexcept { return waiters.complete(); }
@@ -233,9 +233,9 @@ public:
     bool valid() const noexcept { return state_ != nullptr; }
 
     bool is_completed() const { return checked().is_completed(); }
-    bool is_completed_successfully() const { return status_is(detail::outcome::succeeded); }
-    bool is_faulted() const { return status_is(detail::outcome::faulted); }
-    bool is_canceled() const { return status_is(detail::outcome::canceled); }
+    bool is_completed_successfully() const { return status_is(value_task_source_status::succeeded); }
+    bool is_faulted() const { return status_is(value_task_source_status::faulted); }
+    bool is_canceled() const { return status_is(value_task_source_status::canceled); }
 
     // Blocks the calling thread until the task completes. Never call it from the thread
     // that must run the completion (a run loop's own thread): that deadlocks, as in .NET.
@@ -321,7 +321,7 @@ private:
         return *state_;
     }
 
-    bool status_is(detail::outcome expected) const {
+    bool status_is(value_task_source_status expected) const {
         return is_completed() && state_->state() == expected;
     }
 

@@ -392,12 +392,7 @@ private:
             case kind::released: detail::throw_unusable(use::moved_from, false);
         }
         const detail::task_state<T>& state = *task_state();
-        if (!state.is_completed()) return value_task_source_status::pending;
-        switch (state.state()) {
-            case detail::outcome::succeeded: return value_task_source_status::succeeded;
-            case detail::outcome::canceled: return value_task_source_status::canceled;
-            default: return value_task_source_status::faulted;
-        }
+        return state.is_completed() ? state.state() : value_task_source_status::pending;
     }
 
     // Claim: move the value out (the caller consumes the instance); else copy it.
