@@ -53,7 +53,10 @@ namespace detail {
 template <class T>
 class task_state {
 public:
-    using destroy_fn = void (*)(task_state*) noexcept;
+    // Never throws, but not noexcept in its type: the coroutine promise's (which calls the
+    // frame's destroy, not declared noexcept) then compiles to a tail call, where a noexcept
+    // function would keep a frame of its own to reach std::terminate.
+    using destroy_fn = void (*)(task_state*);
 
     // `destroy` == nullptr makes an immortal state (the cached completed tasks).
     task_state(destroy_fn destroy, std::uint32_t initial_refs) noexcept
@@ -66,8 +69,12 @@ public:
     }
 
     [[gnu::always_inline]] void release() noexcept {
-        if (destroy_ != nullptr && refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
-            destroy_(this);
+        if (destroy_ != nullptr) release_mortal();
+    }
+
+    // release() for a state known not to be immortal (a coroutine's own reference).
+    [[gnu::always_inline]] void release_mortal() noexcept {
+        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy_(this);
     }
 
     bool is_completed() const noexcept { return waiters.is_completed(); }
@@ -85,9 +92,12 @@ public:
     }
 
     // The result for an awaiter that holds the only handle: moved out; otherwise copied.
+    // For a trivially copyable T the two are the same, so the handle count is not read.
     [[gnu::always_inline]] T take_or_copy() {
         if constexpr (std::is_void_v<T>) {
             result.get();
+        } else if constexpr (std::is_trivially_copyable_v<T>) {
+            return result.get();
         } else if (destroy_ != nullptr && refs_.load(std::memory_order_acquire) == 1) {
             return result.take();
         } else {
@@ -154,7 +164,7 @@ class task_promise : public task_state<T>, public promise_return<T, Derived> {
 public:
     task_promise() noexcept
         : task_state<T>(
-              [](task_state<T>* self) noexcept {
+              [](task_state<T>* self) {
                   std::coroutine_handle<Derived>::from_promise(static_cast<Derived&>(*self)).destroy();
               },
               2) {}
@@ -166,7 +176,7 @@ public:
         std::coroutine_handle<> await_suspend(std::coroutine_handle<Derived> self) noexcept {
             task_state<T>& state = self.promise();
             continuation_node* waiters = state.complete();
-            state.release();  // may destroy the frame: touch nothing of it below
+            state.release_mortal();  // may destroy the frame: touch nothing of it below
             return completion_list::wake(waiters);
         }
         void await_resume() noexcept {}

@@ -13,6 +13,7 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <type_traits>
 #include <utility>
 
 #include "vtb/errors.hpp"
@@ -83,7 +84,13 @@ public:
     result_storage() noexcept {}
     result_storage(const result_storage&) = delete;
     result_storage& operator=(const result_storage&) = delete;
-    ~result_storage() { clear(); }
+    // Only what owns something: the value (unless trivially destructible) and, through
+    // error_'s own destructor, the exception.
+    ~result_storage() {
+        if constexpr (!std::is_trivially_destructible_v<T>) {
+            if (state_ == value_task_source_status::succeeded) std::destroy_at(std::addressof(value_));
+        }
+    }
 
     template <class... Args>
     void set_value(Args&&... args) {
