@@ -14,8 +14,11 @@
 //   twice (awaited, read or converted before), used after a move, used after
 //   as_task()/preserve(), a second awaiter while the first waits, result() before
 //   completion; a stale token is caught by the source (see value_task_source.hpp).
-//   The use tracking is a relaxed atomic load and store per use (plain movs, no locked
-//   instruction on any path), so its exact contract is:
+//   The use tracking is one load and one store of a use byte per use, plain movs with no
+//   locked instruction on any path: relaxed atomic ones (std::atomic_ref) for an lvalue
+//   await and the queries, plain accesses for an owner's use (an rvalue await, result(),
+//   as_task(), preserve(), a move), which the compiler folds away on an instance it has
+//   just seen constructed (`co_await f()`). So its exact contract is:
 //   * a second use that happens after the first (same thread, or after synchronising
 //     with it) is always caught;
 //   * two awaits of one lvalue instance at the same instant, on two threads, are
@@ -32,6 +35,10 @@
 //     instance is a data race, as two moves of any C++ object are.
 //   VTB_MISUSE_CHECKS=0 (vtb/errors.hpp) compiles the use tracking out; the source's
 //   checks, result() before completion and the empty-Task check stay.
+// - Awaiting a source that completes between await_ready and the registration (the source
+//   runs the continuation inside on_completed) does not suspend; otherwise the source's
+//   continuation resumes the awaiting coroutine. Told apart with a thread-local record of
+//   the registering await, not an atomic exchange.
 // - as_task() returns the wrapped Task itself, a completed Task for an inline result, or
 //   an adapter Task for a source. preserve() returns an instance that no longer depends on
 //   a source (a Task-backed one for a source, itself otherwise).
@@ -100,6 +107,30 @@ enum class value_task_use : unsigned char { fresh, awaiting, awaited, result_rea
     throw invalid_operation("vtb::ValueTask consumed twice: it was already awaited or its result() read; "
                             "a ValueTask may be awaited at most once (use as_task() to await many times)");
 }
+
+// The await of a source-backed ValueTask that is registering its continuation on this
+// thread (ValueTask::basic_awaiter::suspend_on_source), so that the continuation can tell a
+// source that runs it inside on_completed from one that runs it later or elsewhere.
+struct source_registration {
+    const void* awaiter;
+    bool completed_inline;
+};
+
+inline constinit thread_local source_registration* current_source_registration = nullptr;
+
+// Makes `registration` current on this thread for its lifetime (restoring the outer one:
+// a source's on_completed may itself await another source).
+class source_registration_scope {
+public:
+    explicit source_registration_scope(source_registration& registration) noexcept
+        : outer_(std::exchange(current_source_registration, &registration)) {}
+    source_registration_scope(const source_registration_scope&) = delete;
+    source_registration_scope& operator=(const source_registration_scope&) = delete;
+    ~source_registration_scope() { current_source_registration = outer_; }
+
+private:
+    source_registration* outer_;
+};
 
 // Task adapter for a source-backed ValueTask (as_task, preserve): 1 allocation.
 template <class T>
@@ -181,9 +212,7 @@ public:
 
     // Moving is not an atomic operation (moving one object from two threads is a race
     // in any type), so plain loads and stores suffice: no locked instruction per move.
-    ValueTask(ValueTask&& other) noexcept : ValueTask(other, other.use_.load(std::memory_order_relaxed)) {
-        other.mark(use::moved_from);
-    }
+    ValueTask(ValueTask&& other) noexcept : ValueTask(other, other.use_) { other.mark<false>(use::moved_from); }
 
     ValueTask& operator=(ValueTask&& other) noexcept {
         if (this != &other) {
@@ -201,15 +230,15 @@ public:
         }
     }
 
-    bool is_completed() const { return status() != value_task_source_status::pending; }
-    bool is_completed_successfully() const { return status() == value_task_source_status::succeeded; }
-    bool is_faulted() const { return status() == value_task_source_status::faulted; }
-    bool is_canceled() const { return status() == value_task_source_status::canceled; }
+    bool is_completed() const { return status<true>() != value_task_source_status::pending; }
+    bool is_completed_successfully() const { return status<true>() == value_task_source_status::succeeded; }
+    bool is_faulted() const { return status<true>() == value_task_source_status::faulted; }
+    bool is_canceled() const { return status<true>() == value_task_source_status::canceled; }
 
     // The result of a completed instance; consumes it (like a move: one thread at a time).
     // Throws invalid_operation before completion.
     T result() {
-        if (!is_completed())
+        if (status<false>() == value_task_source_status::pending)
             detail::throw_invalid_operation("vtb::ValueTask::result() called before completion: await it, "
                                     "or check is_completed() first (a ValueTask must not be blocked on)");
         begin_use(use::result_read);
@@ -249,16 +278,16 @@ public:
     public:
         explicit basic_awaiter(ValueTask& self) noexcept : self_(self) {}
 
-        // One relaxed load and one relaxed store of the use state per await (plain movs:
-        // no locked instruction on any path).
+        // One load and one store of the use state per await (plain movs: no locked
+        // instruction on any path; relaxed atomic ones for an lvalue, see check_fresh).
         [[gnu::always_inline]] bool await_ready() {
-            self_.check_fresh();
-            if (self_.kind_ == kind::value) return true;  // marked awaited in await_resume
+            self_.template check_fresh<!Claim>();
             if (self_.kind_ == kind::task) {
-                self_.mark(use::awaiting);  // a second awaiter arriving meanwhile is caught
+                self_.template mark<!Claim>(use::awaiting);  // a second awaiter arriving meanwhile is caught
                 return self_.task_state()->is_completed();
             }
-            self_.mark(use::awaiting);
+            if (self_.kind_ == kind::value) return true;  // marked awaited in await_resume
+            self_.template mark<!Claim>(use::awaiting);
             return self_.source()->status(self_.token_) != value_task_source_status::pending;
         }
 
@@ -273,38 +302,43 @@ public:
         }
 
         // Out of line: keeps the awaiting coroutine's code small for the other kinds.
+        // A concurrent second awaiter of a source-backed instance is caught by the source's
+        // own registration CAS (a second continuation). The source may run the
+        // continuation inside on_completed, on this thread (it completed meanwhile): the
+        // continuation then finds this await's registration record current on its thread,
+        // marks it and returns, and this function tells the coroutine not to suspend, so
+        // the resumption never nests inside await_suspend. Run anywhere else (another
+        // thread, or later), it resumes the coroutine. No atomic read-modify-write: the
+        // record is thread-local, and the source's own registration publishes `awaiting_`.
         [[gnu::noinline]] bool suspend_on_source(std::coroutine_handle<> awaiting) {
-            // A concurrent second awaiter of a source-backed instance is caught by the
-            // source's own registration CAS (a second continuation). The source may run
-            // the continuation inside on_completed (it completed meanwhile): whichever of
-            // it and this function finishes second resumes, so that resumption never
-            // nests inside await_suspend.
-            wait_.awaiting = awaiting.address();
-            wait_.handoff = false;  // published to the source by on_completed
-            self_.source()->on_completed(
-                [](void* raw) {
-                    auto* self = static_cast<basic_awaiter*>(raw);
-                    if (std::atomic_ref<bool>(self->wait_.handoff).exchange(true, std::memory_order_acq_rel))
-                        std::coroutine_handle<>::from_address(self->wait_.awaiting).resume();
-                },
-                this, self_.token_);
-            return !std::atomic_ref<bool>(wait_.handoff).exchange(true, std::memory_order_acq_rel);
+            awaiting_ = awaiting.address();
+            detail::source_registration registration{this, false};
+            const detail::source_registration_scope current(registration);
+            self_.source()->on_completed(&on_source_completed, this, self_.token_);
+            // From here on the coroutine may be running on another thread, or be gone:
+            // only the record, on this stack, is read.
+            return !registration.completed_inline;
+        }
+
+        static void on_source_completed(void* raw) {
+            detail::source_registration* registering = detail::current_source_registration;
+            if (registering != nullptr && registering->awaiter == raw) [[unlikely]] {
+                registering->completed_inline = true;  // suspend_on_source resumes by not suspending
+                return;
+            }
+            std::coroutine_handle<>::from_address(static_cast<basic_awaiter*>(raw)->awaiting_).resume();
         }
 
         [[gnu::always_inline]] T await_resume() { return self_.template take_result<Claim, true>(); }
 
     private:
         ValueTask& self_;
-        // None is initialised unless the awaiter suspends, so a ready await costs nothing
+        // Neither is initialised unless the awaiter suspends, so a ready await costs nothing
         // for them: the Task's waiter node (constructed in await_suspend), or for a source
-        // the awaiting coroutine and the handoff flag.
-        struct source_wait {
-            void* awaiting;
-            bool handoff;  // accessed through std::atomic_ref
-        };
+        // the awaiting coroutine's address.
         union {
             alignas(detail::continuation_node) unsigned char node_[sizeof(detail::continuation_node)];
-            source_wait wait_;
+            void* awaiting_;
         };
     };
 
@@ -338,26 +372,47 @@ private:
     detail::task_state<T>* task_state() const noexcept { return static_cast<detail::task_state<T>*>(object_); }
     value_task_source<T>* source() const noexcept { return static_cast<value_task_source<T>*>(object_); }
 
-    // The use tracking: relaxed atomic loads and stores, plain movs on x86-64 (no locked
-    // instruction), free of data races when two threads touch one instance. A second use
-    // is always caught when it follows the first (on one thread, or after synchronising
-    // with it); two uses at the same instant may both pass the check. Compiled out with
-    // VTB_MISUSE_CHECKS=0.
-    [[gnu::always_inline]] void mark(use next) noexcept {
-        if constexpr (misuse_checks) use_.store(next, std::memory_order_relaxed);
+    // The use tracking: one load and one store of use_ per use, plain movs on x86-64 (no
+    // locked instruction). A second use is always caught when it follows the first (on one
+    // thread, or after synchronising with it); two uses at the same instant may both pass
+    // the check. Compiled out with VTB_MISUSE_CHECKS=0.
+    // Shared: the uses that may meet another thread's use of the same instance without
+    // being a data race by the contract (an lvalue await, the queries) access use_ through
+    // std::atomic_ref, relaxed, so that two of them at once are race-free. The others (an
+    // rvalue await, result(), as_task(), preserve(), a move) are an owner's, as a move is,
+    // and access it plainly: on an instance the compiler has just seen constructed (the
+    // `co_await f()` of every hot path) the check and the marking then fold away.
+    template <bool Shared>
+    [[gnu::always_inline]] use load_use() const noexcept {
+        if constexpr (Shared)
+            return std::atomic_ref<use>(const_cast<use&>(use_)).load(std::memory_order_relaxed);
+        else
+            return use_;
     }
 
+    template <bool Shared>
+    [[gnu::always_inline]] void mark(use next) noexcept {
+        if constexpr (misuse_checks) {
+            if constexpr (Shared)
+                std::atomic_ref<use>(use_).store(next, std::memory_order_relaxed);
+            else
+                use_ = next;
+        }
+    }
+
+    template <bool Shared>
     [[gnu::always_inline]] void check_usable() const {
         if constexpr (misuse_checks) {
-            use current = use_.load(std::memory_order_relaxed);
+            use current = load_use<Shared>();
             if (current != use::fresh && (current != use::awaiting || !operation_pending())) [[unlikely]]
                 detail::throw_unusable(current, false);
         }
     }
 
+    template <bool Shared>
     [[gnu::always_inline]] void check_fresh() const {
         if constexpr (misuse_checks) {
-            use current = use_.load(std::memory_order_relaxed);
+            use current = load_use<Shared>();
             if (current != use::fresh) [[unlikely]]
                 detail::throw_unusable(current, current == use::awaiting && operation_pending());
         }
@@ -377,14 +432,16 @@ private:
         return false;
     }
 
+    // An owner's use (result(), as_task(), preserve()).
     void begin_use(use next) {
-        check_fresh();
-        mark(next);
+        check_fresh<false>();
+        mark<false>(next);
     }
 
     // While an await is in progress, queries stay allowed.
+    template <bool Shared>
     value_task_source_status status() const {
-        check_usable();
+        check_usable<Shared>();
         switch (kind_) {
             case kind::value: return value_task_source_status::succeeded;
             case kind::source: return source()->status(token_);
@@ -406,7 +463,7 @@ private:
                 return std::as_const(*task_state()).result.get();
         }
         if (kind_ == kind::source) return source()->get_result(token_);
-        if constexpr (Awaited) mark(use::awaited);
+        if constexpr (Awaited) mark<!Claim>(use::awaited);
         if constexpr (!std::is_void_v<T>) {
             if constexpr (Claim)
                 return std::move(slot_.value);
@@ -419,7 +476,7 @@ private:
     [[no_unique_address]] detail::inline_slot<T> slot_;
     std::uint16_t token_ = 0;
     kind kind_;
-    std::atomic<use> use_{use::fresh};
+    use use_ = use::fresh;  // accessed through std::atomic_ref by the shared uses (see load_use)
 };
 
 #if defined(__x86_64__)
