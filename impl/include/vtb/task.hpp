@@ -196,7 +196,7 @@ public:
     }
     bool await_ready() const noexcept { return state_->is_completed(); }
     bool await_suspend(std::coroutine_handle<> awaiting) noexcept {
-        coroutine = awaiting;
+        coroutine = awaiting.address();
         callback = nullptr;
         return state_->waiters.try_add(this);  // false: completed meanwhile, resume at once
     }
