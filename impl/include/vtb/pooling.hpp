@@ -183,6 +183,10 @@ public:
     using promise_type = detail::pooled_value_task_promise<T>;
 
     explicit PooledValueTask(Task<T> task) : ValueTask<T>(std::move(task)) {}
+
+    // Always Task-backed (its own frame): an await skips ValueTask's dispatch on the kind.
+    auto operator co_await() & noexcept { return typename ValueTask<T>::template basic_awaiter<false, true>(*this); }
+    auto operator co_await() && noexcept { return typename ValueTask<T>::template basic_awaiter<true, true>(*this); }
 };
 
 template <class T>

@@ -273,7 +273,9 @@ public:
     // or the Task's result is moved out. On an lvalue the instance is only read: the
     // inline value or the Task's result is copied, so two threads awaiting one lvalue at
     // once are memory-safe (see the header comment).
-    template <bool Claim>
+    // KnownTask: the instance is Task-backed whenever it is fresh (a PooledValueTask), so
+    // the await skips the dispatch on the kind.
+    template <bool Claim, bool KnownTask = false>
     class basic_awaiter {
     public:
         explicit basic_awaiter(ValueTask& self) noexcept : self_(self) {}
@@ -281,7 +283,23 @@ public:
         // One load and one store of the use state per await (plain movs: no locked
         // instruction on any path; relaxed atomic ones for an lvalue, see check_fresh).
         [[gnu::always_inline]] bool await_ready() {
+            if constexpr (KnownTask && Claim && misuse_checks) {
+                // An owner's await: the kind and the use state tested with one compare (the
+                // two adjacent bytes read as one; plain reads are allowed here).
+                if (self_.kind_and_use() != kind_and_use_of(kind::task, use::fresh)) [[unlikely]] {
+                    self_.template check_fresh<false>();
+                    self_.become_task_backed();
+                }
+                self_.template mark<false>(use::awaiting);
+                return self_.task_state()->is_completed();
+            }
             self_.template check_fresh<!Claim>();
+            if constexpr (KnownTask) {
+                if (self_.kind_ != kind::task) [[unlikely]]
+                    self_.become_task_backed();
+                self_.template mark<!Claim>(use::awaiting);
+                return self_.task_state()->is_completed();
+            }
             if (self_.kind_ == kind::task) {
                 self_.template mark<!Claim>(use::awaiting);  // a second awaiter arriving meanwhile is caught
                 return self_.task_state()->is_completed();
@@ -292,9 +310,9 @@ public:
         }
 
         [[gnu::always_inline]] bool await_suspend(std::coroutine_handle<> awaiting) {
-            if (self_.kind_ == kind::task) {
+            if (KnownTask || self_.kind_ == kind::task) {
                 auto* node = ::new (static_cast<void*>(node_)) detail::continuation_node;  // default-initialised
-                node->coroutine = awaiting;
+                node->coroutine = awaiting.address();
                 node->callback = nullptr;
                 return self_.task_state()->waiters.try_add(node);
             }
@@ -329,7 +347,16 @@ public:
             std::coroutine_handle<>::from_address(static_cast<basic_awaiter*>(raw)->awaiting_).resume();
         }
 
-        [[gnu::always_inline]] T await_resume() { return self_.template take_result<Claim, true>(); }
+        [[gnu::always_inline]] T await_resume() {
+            if constexpr (KnownTask) {
+                if constexpr (Claim)
+                    return self_.task_state()->take_or_copy();
+                else
+                    return std::as_const(*self_.task_state()).result.get();
+            } else {
+                return self_.template take_result<Claim, true>();
+            }
+        }
 
     private:
         ValueTask& self_;
@@ -431,6 +458,16 @@ private:
         }
         return false;
     }
+
+    static constexpr unsigned kind_and_use_of(kind held, use state) noexcept {
+        return static_cast<unsigned>(held) | static_cast<unsigned>(state) << 8;
+    }
+    // An owner's plain read of both bytes (adjacent: the compiler loads them as one word).
+    [[gnu::always_inline]] unsigned kind_and_use() const noexcept { return kind_and_use_of(kind_, use_); }
+
+    // For a KnownTask await of an instance that is not Task-backed after all (a
+    // PooledValueTask assigned another ValueTask through a reference to its base).
+    [[gnu::cold, gnu::noinline]] void become_task_backed() { *this = ValueTask(as_task()); }
 
     // An owner's use (result(), as_task(), preserve()).
     void begin_use(use next) {
