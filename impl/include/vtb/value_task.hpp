@@ -185,6 +185,9 @@ struct value_task_promise : task_promise<T, value_task_promise<T>> {
 template <class T>
 class [[nodiscard]] ValueTask {
     using use = detail::value_task_use;
+    // released: a Task-backed instance whose Task reference went elsewhere (moved from,
+    // converted): nothing to release.
+    enum class kind : unsigned char { value, task, source, released };
 
 public:
     using value_type = T;
@@ -242,7 +245,7 @@ public:
             detail::throw_invalid_operation("vtb::ValueTask::result() called before completion: await it, "
                                     "or check is_completed() first (a ValueTask must not be blocked on)");
         begin_use(use::result_read);
-        return take_result<true>();
+        return take_result();
     }
 
     // A Task for the same operation, which may be awaited any number of times; consumes this.
@@ -278,39 +281,34 @@ public:
     template <bool Claim, bool KnownTask = false>
     class basic_awaiter {
     public:
-        explicit basic_awaiter(ValueTask& self) noexcept : self_(self) {}
+        // The kind is read once, here: the await's three steps dispatch on this copy, which
+        // the compiler can follow from the code that built the instance.
+        explicit basic_awaiter(ValueTask& self) noexcept : self_(self) {
+            if constexpr (!KnownTask) held_ = self.kind_;
+        }
 
         // One load and one store of the use state per await (plain movs: no locked
-        // instruction on any path; relaxed atomic ones for an lvalue, see check_fresh).
+        // instruction on any path; relaxed atomic ones for an lvalue, see load_use).
         [[gnu::always_inline]] bool await_ready() {
-            if constexpr (KnownTask && Claim && misuse_checks) {
-                // An owner's await: the kind and the use state tested with one compare (the
-                // two adjacent bytes read as one; plain reads are allowed here).
-                if (self_.kind_and_use() != kind_and_use_of(kind::task, use::fresh)) [[unlikely]] {
-                    self_.template check_fresh<false>();
-                    self_.become_task_backed();
-                }
-                self_.template mark<false>(use::awaiting);
-                return self_.task_state()->is_completed();
-            }
-            self_.template check_fresh<!Claim>();
             if constexpr (KnownTask) {
-                if (self_.kind_ != kind::task) [[unlikely]]
-                    self_.become_task_backed();
-                self_.template mark<!Claim>(use::awaiting);
-                return self_.task_state()->is_completed();
-            }
-            if (self_.kind_ == kind::task) {
+                if (!self_.template fresh_with<!Claim>(kind::task)) [[unlikely]]
+                    self_.template prepare_known_task<!Claim>();
                 self_.template mark<!Claim>(use::awaiting);  // a second awaiter arriving meanwhile is caught
                 return self_.task_state()->is_completed();
+            } else {
+                if (self_.template fresh_with<!Claim>(kind::task)) {
+                    self_.template mark<!Claim>(use::awaiting);  // a second awaiter arriving meanwhile is caught
+                    return self_.task_state()->is_completed();
+                }
+                if (self_.template fresh_with<!Claim>(kind::value)) return true;  // marked awaited in await_resume
+                self_.template check_fresh<!Claim>();  // throws for a used instance
+                self_.template mark<!Claim>(use::awaiting);
+                return self_.source()->status(self_.token_) != value_task_source_status::pending;
             }
-            if (self_.kind_ == kind::value) return true;  // marked awaited in await_resume
-            self_.template mark<!Claim>(use::awaiting);
-            return self_.source()->status(self_.token_) != value_task_source_status::pending;
         }
 
         [[gnu::always_inline]] bool await_suspend(std::coroutine_handle<> awaiting) {
-            if (KnownTask || self_.kind_ == kind::task) {
+            if (on_task()) {
                 auto* node = ::new (static_cast<void*>(node_)) detail::continuation_node;  // default-initialised
                 node->coroutine = awaiting.address();
                 node->callback = nullptr;
@@ -347,19 +345,32 @@ public:
             std::coroutine_handle<>::from_address(static_cast<basic_awaiter*>(raw)->awaiting_).resume();
         }
 
+        // The inline value is tested first: it is the path that must cost next to nothing.
         [[gnu::always_inline]] T await_resume() {
-            if constexpr (KnownTask) {
-                if constexpr (Claim)
-                    return self_.task_state()->take_or_copy();
-                else
-                    return std::as_const(*self_.task_state()).result.get();
-            } else {
-                return self_.template take_result<Claim, true>();
+            if constexpr (!KnownTask) {
+                if (held_ == kind::value) [[likely]] {
+                    self_.template mark<!Claim>(use::awaited);
+                    return self_.template inline_result<Claim>();
+                }
+                if (held_ == kind::source) return self_.source()->get_result(self_.token_);
             }
+            if constexpr (Claim)
+                return self_.task_state()->take_or_copy();
+            else
+                return std::as_const(*self_.task_state()).result.get();
         }
 
     private:
+        [[gnu::always_inline]] bool on_task() const noexcept {
+            if constexpr (KnownTask)
+                return true;
+            else
+                return held_ == kind::task;
+        }
+
+        struct nothing {};
         ValueTask& self_;
+        [[no_unique_address]] std::conditional_t<KnownTask, nothing, kind> held_;
         // Neither is initialised unless the awaiter suspends, so a ready await costs nothing
         // for them: the Task's waiter node (constructed in await_suspend), or for a source
         // the awaiting coroutine's address.
@@ -375,10 +386,6 @@ public:
     basic_awaiter<true> operator co_await() && noexcept { return basic_awaiter<true>(*this); }
 
 private:
-    // released: a Task-backed instance whose Task reference went elsewhere (moved from,
-    // converted): nothing to release.
-    enum class kind : unsigned char { value, task, source, released };
-
     // Takes over `from`'s contents, which is left holding nothing to release.
     ValueTask(ValueTask& from, use state) noexcept : token_(from.token_), kind_(from.kind_), use_(state) {
         if (kind_ == kind::value) {
@@ -459,15 +466,27 @@ private:
         return false;
     }
 
-    static constexpr unsigned kind_and_use_of(kind held, use state) noexcept {
-        return static_cast<unsigned>(held) | static_cast<unsigned>(state) << 8;
+    // Fresh (unused) and of kind `held`. An owner (not Shared) reads the kind and the use
+    // state, adjacent bytes, with plain loads the compiler merges into one compare.
+    template <bool Shared>
+    [[gnu::always_inline]] bool fresh_with(kind held) const noexcept {
+        if constexpr (!misuse_checks)
+            return kind_ == held;
+        else if constexpr (Shared)
+            return kind_ == held && load_use<true>() == use::fresh;
+        else
+            return (static_cast<unsigned>(kind_) | static_cast<unsigned>(use_) << 8) ==
+                   (static_cast<unsigned>(held) | static_cast<unsigned>(use::fresh) << 8);
     }
-    // An owner's plain read of both bytes (adjacent: the compiler loads them as one word).
-    [[gnu::always_inline]] unsigned kind_and_use() const noexcept { return kind_and_use_of(kind_, use_); }
 
-    // For a KnownTask await of an instance that is not Task-backed after all (a
-    // PooledValueTask assigned another ValueTask through a reference to its base).
-    [[gnu::cold, gnu::noinline]] void become_task_backed() { *this = ValueTask(as_task()); }
+    // A KnownTask await of an instance that is used, or not Task-backed after all (a
+    // PooledValueTask given another ValueTask through a reference to its base): throws
+    // for the first, makes the second Task-backed (as_task).
+    template <bool Shared>
+    [[gnu::cold, gnu::noinline]] void prepare_known_task() {
+        check_fresh<Shared>();
+        if (kind_ != kind::task) *this = ValueTask(as_task());
+    }
 
     // An owner's use (result(), as_task(), preserve()).
     void begin_use(use next) {
@@ -489,18 +508,16 @@ private:
         return state.is_completed() ? state.state() : value_task_source_status::pending;
     }
 
-    // Claim: move the value out (the caller consumes the instance); else copy it.
-    // Awaited: an inline value being awaited (await_ready left the marking to here).
-    template <bool Claim, bool Awaited = false>
-    [[gnu::always_inline]] T take_result() {
-        if (kind_ == kind::task) {
-            if constexpr (Claim)
-                return task_state()->take_or_copy();
-            else
-                return std::as_const(*task_state()).result.get();
-        }
+    // result(): the value moved out (the caller consumes the instance).
+    T take_result() {
+        if (kind_ == kind::task) return task_state()->take_or_copy();
         if (kind_ == kind::source) return source()->get_result(token_);
-        if constexpr (Awaited) mark<!Claim>(use::awaited);
+        return inline_result<true>();
+    }
+
+    // Claim: move the inline value out; else copy it.
+    template <bool Claim>
+    [[gnu::always_inline]] T inline_result() {
         if constexpr (!std::is_void_v<T>) {
             if constexpr (Claim)
                 return std::move(slot_.value);
