@@ -10,6 +10,11 @@
 //                                                // on the miss path instead of allocating
 // On a hit it returns the cached value; on a miss it asks the database (asynchronous
 // through the run loop by default) and stores the answer in the cache.
+// Every get_message that is a plain function is always inlined into its caller, as a
+// function this small is in real code: the caller then sees the object it returns (a
+// ValueTask's kind, its fresh use state) and the checks on it fold; otherwise whether the
+// compiler inlines it depends on its budget for the awaiting coroutine. (asio's is a
+// coroutine itself.)
 // Adding one: write the struct here and add it to all_implementations; every scenario,
 // the vocabulary (vtbench --list) and the scripts take it from there.
 #pragma once
@@ -53,7 +58,7 @@ struct sync_impl {
     static constexpr std::string_view name = "sync";
     using execution = vtb_execution;
     template <class Payload>
-    static Payload get_message(cache_service<Payload>& service, int key) {
+    [[gnu::always_inline]] static Payload get_message(cache_service<Payload>& service, int key) {
         if (const Payload* cached = service.find(key)) return *cached;
         Payload value = service.load(key);
         service.store(key, value);
@@ -66,7 +71,7 @@ struct task_impl {
     static constexpr std::string_view name = "task";
     using execution = vtb_execution;
     template <class Payload>
-    static Task<Payload> get_message(cache_service<Payload>& service, int key) {
+    [[gnu::always_inline]] static Task<Payload> get_message(cache_service<Payload>& service, int key) {
         return lookup_coroutine<Task<Payload>>(service, key);
     }
 };
@@ -76,7 +81,7 @@ struct task_from_result_impl {
     static constexpr std::string_view name = "task_from_result";
     using execution = vtb_execution;
     template <class Payload>
-    static Task<Payload> get_message(cache_service<Payload>& service, int key) {
+    [[gnu::always_inline]] static Task<Payload> get_message(cache_service<Payload>& service, int key) {
         if (const Payload* cached = service.find(key)) return Task<Payload>::from_result(*cached);
         return load_and_store<Task<Payload>>(service, key);
     }
@@ -87,7 +92,7 @@ struct value_task_coroutine_impl {
     static constexpr std::string_view name = "value_task_coroutine";
     using execution = vtb_execution;
     template <class Payload>
-    static ValueTask<Payload> get_message(cache_service<Payload>& service, int key) {
+    [[gnu::always_inline]] static ValueTask<Payload> get_message(cache_service<Payload>& service, int key) {
         return lookup_coroutine<ValueTask<Payload>>(service, key);
     }
 };
@@ -97,7 +102,7 @@ struct value_task_impl {
     static constexpr std::string_view name = "value_task";
     using execution = vtb_execution;
     template <class Payload>
-    static ValueTask<Payload> get_message(cache_service<Payload>& service, int key) {
+    [[gnu::always_inline]] static ValueTask<Payload> get_message(cache_service<Payload>& service, int key) {
         if (const Payload* cached = service.find(key)) return ValueTask<Payload>(*cached);
         return ValueTask<Payload>(load_and_store<Task<Payload>>(service, key));
     }
@@ -111,7 +116,7 @@ struct value_task_source_impl {
     static constexpr std::size_t pool_capacity = 8;  // per thread
 
     template <class Payload>
-    static ValueTask<Payload> get_message(cache_service<Payload>& service, int key) {
+    [[gnu::always_inline]] static ValueTask<Payload> get_message(cache_service<Payload>& service, int key) {
         if (const Payload* cached = service.find(key)) return ValueTask<Payload>(*cached);
         thread_local value_task_source_pool<Payload> pool(pool_capacity);
         auto* source = pool.rent();
@@ -131,7 +136,7 @@ struct pooled_value_task_impl {
     using execution = vtb_execution;
     static constexpr bool pooled = true;
     template <class Payload>
-    static PooledValueTask<Payload> get_message(cache_service<Payload>& service, int key) {
+    [[gnu::always_inline]] static PooledValueTask<Payload> get_message(cache_service<Payload>& service, int key) {
         return lookup_coroutine<PooledValueTask<Payload>>(service, key);
     }
 };
@@ -142,7 +147,7 @@ struct lazy_task_impl {
     static constexpr std::string_view name = "lazy_task";
     using execution = vtb_execution;
     template <class Payload>
-    static LazyTask<Payload> get_message(cache_service<Payload>& service, int key) {
+    [[gnu::always_inline]] static LazyTask<Payload> get_message(cache_service<Payload>& service, int key) {
         return lookup_coroutine<LazyTask<Payload>>(service, key);
     }
 };
@@ -152,7 +157,7 @@ struct std_future_impl {
     static constexpr std::string_view name = "std_future";
     using execution = future_execution;
     template <class Payload>
-    static std::future<Payload> get_message(cache_service<Payload>& service, int key) {
+    [[gnu::always_inline]] static std::future<Payload> get_message(cache_service<Payload>& service, int key) {
         std::promise<Payload> promise;
         std::future<Payload> future = promise.get_future();
         if (const Payload* cached = service.find(key)) {

@@ -146,6 +146,36 @@ TEST(PooledValueTask, BehavesLikeAValueTask) {
     EXPECT_EQ(converted.result(), 2);
 }
 
+TEST(PooledValueTask, AwaitedConcurrentlyOrTwiceIsCaught) {
+    run_loop loop;
+    PooledValueTask<int> miss = pooled_miss(loop, 4);
+    Task<int> first = await_ref<int>(miss);
+    Task<int> concurrent = await_ref<int>(miss);
+    EXPECT_TRUE(throws_invalid_operation([&] { (void)concurrent.result(); }, "awaited concurrently"));
+    loop.run();
+    EXPECT_EQ(first.result(), 4);
+    Task<int> second = await_ref<int>(miss);
+    EXPECT_TRUE(throws_invalid_operation([&] { (void)second.result(); }, "consumed twice"));
+    Task<int> after_move = await_owned<int>(std::move(miss));
+    EXPECT_TRUE(throws_invalid_operation([&] { (void)after_move.result(); }, "consumed twice"));
+}
+
+// A PooledValueTask is always Task-backed, and its await relies on it; one given another
+// kind of ValueTask through a reference to its base is still awaited correctly.
+TEST(PooledValueTask, AssignedAnotherKindThroughItsBaseIsStillAwaited) {
+    PooledValueTask<int> inline_value = pooled_hit(1);
+    static_cast<ValueTask<int>&>(inline_value) = ValueTask<int>(7);
+    EXPECT_EQ(await_ref<int>(inline_value).result(), 7);
+
+    manual_source<int> source;
+    PooledValueTask<int> source_backed = pooled_hit(2);
+    static_cast<ValueTask<int>&>(source_backed) = source.task();
+    Task<int> awaiting = await_owned<int>(std::move(source_backed));
+    EXPECT_FALSE(awaiting.is_completed());
+    source.set_result(9);
+    EXPECT_EQ(awaiting.result(), 9);
+}
+
 TEST(PooledValueTask, ExceptionsAndCancellationPropagate) {
     run_loop loop;
     PooledValueTask<int> failing = pooled_throw(loop, make_failure("pooled frame failure"));

@@ -4,8 +4,11 @@
 // races (it runs under ASan and TSan alike); the misuse check is a plain load and store,
 // so a simultaneous second awaiter is caught only some of the time, and the test reports
 // how often. A sequential second await is always caught (value_task_misuse_test.cpp).
+// Also: a source completing on another thread while a coroutine awaits it, at every
+// moment of the await.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <barrier>
 #include <cstdio>
 #include <optional>
@@ -96,6 +99,46 @@ TEST(ValueTaskRace, TwoThreadsAwaitingOneInlineStringThroughTheAwaiterAreMemoryS
 
 TEST(ValueTaskRace, TwoThreadsAwaitingOneInlineStringInCoroutinesAreMemorySafe) {
     race_two_awaiters(await_shape::coroutine, "awaited in a coroutine");
+}
+
+// Each round a coroutine awaits a source-backed ValueTask while a partner thread completes
+// the source: before the await (ready), between await_ready and the registration (the
+// source runs the continuation inside on_completed, which the awaiter turns into not
+// suspending), or after it (the partner resumes the coroutine). Whichever happens, the
+// coroutine resumes exactly once, with the round's value.
+TEST(ValueTaskRace, SourceCompletingWhileTheAwaiterRegistersResumesItExactlyOnce) {
+    constexpr int rounds = race_rounds / 10;
+    manual_source<int> source;
+    std::barrier<> round_edge(2);
+    std::thread partner([&] {
+        for (int round = 0; round < rounds; ++round) {
+            round_edge.arrive_and_wait();  // start
+            // A delay that varies by round, so that the completion lands at every moment
+            // of the await (without it, it nearly always comes before await_ready).
+            std::atomic<int> spins{0};
+            while (spins.load(std::memory_order_relaxed) < (round % 32) * 16)
+                spins.store(spins.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+            source.set_result(round);
+            round_edge.arrive_and_wait();  // end
+        }
+    });
+    int resumed = 0;
+    int wrong_results = 0;
+    for (int round = 0; round < rounds; ++round) {
+        source.reset();
+        ValueTask<int> pending = source.task();
+        round_edge.arrive_and_wait();  // start
+        Task<int> awaiting = [](ValueTask<int> operation, int& resumptions) -> Task<int> {
+            int value = co_await std::move(operation);
+            ++resumptions;
+            co_return value;
+        }(std::move(pending), resumed);
+        if (awaiting.result() != round) ++wrong_results;  // waits for the partner's resumption
+        round_edge.arrive_and_wait();  // end
+    }
+    partner.join();
+    EXPECT_EQ(resumed, rounds);
+    EXPECT_EQ(wrong_results, 0);
 }
 
 }  // namespace

@@ -43,9 +43,9 @@ public:
     static constexpr std::size_t max_pooled_size = granularity * size_classes;
     static constexpr std::size_t default_capacity = 16;
 
+    // A cached frame of the class, else a new one (rounded up to the class size).
     static void* allocate(std::size_t size) {
-        if (size > max_pooled_size || closed) return ::operator new(size);
-        cache& local = local_cache();
+        if (size > max_pooled_size) return ::operator new(size);
         const std::size_t index = size_class(size);
         if (free_frame* frame = local.heads[index]) {
             local.heads[index] = frame->next;
@@ -56,26 +56,25 @@ public:
     }
 
     static void deallocate(void* frame, std::size_t size) noexcept {
-        if (size > max_pooled_size || closed) return ::operator delete(frame);
-        cache& local = local_cache();
+        if (size > max_pooled_size) return ::operator delete(frame);
         const std::size_t index = size_class(size);
-        if (local.counts[index] >= local.capacity) return ::operator delete(frame);
-        local.heads[index] = ::new (frame) free_frame{local.heads[index]};
-        ++local.counts[index];
+        if (local.counts[index] < local.capacity) [[likely]]
+            return local.push(index, frame);
+        deallocate_uncached(frame, index);
     }
 
     // Frames kept per size class on the calling thread; lowering it frees the excess.
     static void set_capacity(std::size_t frames_per_size_class) {
-        cache& local = local_cache();
-        local.capacity = frames_per_size_class;
+        local.wanted_capacity = frames_per_size_class;
+        if (local.registered) local.capacity = frames_per_size_class;
         for (std::size_t index = 0; index < size_classes; ++index) local.trim(index, frames_per_size_class);
     }
-    static std::size_t capacity() { return local_cache().capacity; }
+    static std::size_t capacity() { return local.wanted_capacity; }
 
     // Frames kept on the calling thread, all size classes.
     static std::size_t cached_frames() {
         std::size_t total = 0;
-        for (std::uint32_t count : local_cache().counts) total += count;
+        for (std::uint32_t count : local.counts) total += count;
         return total;
     }
 
@@ -84,10 +83,22 @@ private:
         free_frame* next;
     };
 
+    // The calling thread's cache. Constant-initialised and trivially destructible, so
+    // allocate and deallocate reach it with no initialisation guard. `capacity` stays 0
+    // (every frame takes deallocate_uncached) until the thread's first frame is given
+    // back, which registers the thread-exit cleanup, and again once that has run.
     struct cache {
         std::array<free_frame*, size_classes> heads{};
         std::array<std::uint32_t, size_classes> counts{};
-        std::size_t capacity = default_capacity;
+        std::size_t capacity = 0;
+        std::size_t wanted_capacity = default_capacity;
+        bool registered = false;
+        bool closed = false;  // the thread's cleanup has run
+
+        void push(std::size_t index, void* frame) noexcept {
+            heads[index] = ::new (frame) free_frame{heads[index]};
+            ++counts[index];
+        }
 
         void trim(std::size_t index, std::size_t keep) noexcept {
             while (counts[index] > keep) {
@@ -96,22 +107,38 @@ private:
                 ::operator delete(frame);
             }
         }
-        ~cache() {
-            for (std::size_t index = 0; index < size_classes; ++index) trim(index, 0);
-            closed = true;  // frames freed later on this thread go straight to operator delete
+    };
+
+    // Frees the calling thread's cached frames at its exit; frames freed later on it go
+    // straight to operator delete.
+    struct thread_cleanup {
+        ~thread_cleanup() {
+            for (std::size_t index = 0; index < size_classes; ++index) local.trim(index, 0);
+            local.capacity = 0;
+            local.closed = true;
         }
     };
+
+    // Out of line: the first frame given back on a thread (which registers its cleanup),
+    // a full size class, capacity 0, or a thread past its cleanup.
+    [[gnu::noinline]] static void deallocate_uncached(void* frame, std::size_t index) noexcept {
+        if (!local.registered && !local.closed) {
+            static thread_local thread_cleanup cleanup;  // constructed here: registers its destructor
+            static_cast<void>(cleanup);
+            local.registered = true;
+            local.capacity = local.wanted_capacity;
+        }
+        if (local.counts[index] < local.capacity) return local.push(index, frame);
+        ::operator delete(frame);
+    }
 
     static std::size_t size_class(std::size_t size) noexcept { return size == 0 ? 0 : (size - 1) / granularity; }
     static std::size_t class_bytes(std::size_t index) noexcept { return (index + 1) * granularity; }
 
-    static cache& local_cache() {
-        thread_local cache local;
-        return local;
-    }
-
-    static inline thread_local bool closed = false;
+    static thread_local cache local;
 };
+
+inline constinit thread_local frame_pool::cache frame_pool::local{};
 
 template <class T = void>
 class PooledValueTask;
@@ -156,6 +183,10 @@ public:
     using promise_type = detail::pooled_value_task_promise<T>;
 
     explicit PooledValueTask(Task<T> task) : ValueTask<T>(std::move(task)) {}
+
+    // Always Task-backed (its own frame): an await skips ValueTask's dispatch on the kind.
+    auto operator co_await() & noexcept { return typename ValueTask<T>::template basic_awaiter<false, true>(*this); }
+    auto operator co_await() && noexcept { return typename ValueTask<T>::template basic_awaiter<true, true>(*this); }
 };
 
 template <class T>

@@ -53,7 +53,10 @@ namespace detail {
 template <class T>
 class task_state {
 public:
-    using destroy_fn = void (*)(task_state*) noexcept;
+    // Never throws, but not noexcept in its type: the coroutine promise's (which calls the
+    // frame's destroy, not declared noexcept) then compiles to a tail call, where a noexcept
+    // function would keep a frame of its own to reach std::terminate.
+    using destroy_fn = void (*)(task_state*);
 
     // `destroy` == nullptr makes an immortal state (the cached completed tasks).
     task_state(destroy_fn destroy, std::uint32_t initial_refs) noexcept
@@ -66,14 +69,18 @@ public:
     }
 
     [[gnu::always_inline]] void release() noexcept {
-        if (destroy_ != nullptr && refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
-            destroy_(this);
+        if (destroy_ != nullptr) release_mortal();
+    }
+
+    // release() for a state known not to be immortal (a coroutine's own reference).
+    [[gnu::always_inline]] void release_mortal() noexcept {
+        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy_(this);
     }
 
     bool is_completed() const noexcept { return waiters.is_completed(); }
 
     // Only meaningful once completed.
-    outcome state() const noexcept { return result.state(); }
+    value_task_source_status state() const noexcept { return result.state(); }
 
     // Publishes the result (already stored in `result`) and returns the waiters to wake.
     continuation_node* complete() noexcept { return waiters.complete(); }
@@ -85,9 +92,12 @@ public:
     }
 
     // The result for an awaiter that holds the only handle: moved out; otherwise copied.
+    // For a trivially copyable T the two are the same, so the handle count is not read.
     [[gnu::always_inline]] T take_or_copy() {
         if constexpr (std::is_void_v<T>) {
             result.get();
+        } else if constexpr (std::is_trivially_copyable_v<T>) {
+            return result.get();
         } else if (destroy_ != nullptr && refs_.load(std::memory_order_acquire) == 1) {
             return result.take();
         } else {
@@ -154,7 +164,7 @@ class task_promise : public task_state<T>, public promise_return<T, Derived> {
 public:
     task_promise() noexcept
         : task_state<T>(
-              [](task_state<T>* self) noexcept {
+              [](task_state<T>* self) {
                   std::coroutine_handle<Derived>::from_promise(static_cast<Derived&>(*self)).destroy();
               },
               2) {}
@@ -166,7 +176,7 @@ public:
         std::coroutine_handle<> await_suspend(std::coroutine_handle<Derived> self) noexcept {
             task_state<T>& state = self.promise();
             continuation_node* waiters = state.complete();
-            state.release();  // may destroy the frame: touch nothing of it below
+            state.release_mortal();  // may destroy the frame: touch nothing of it below
             return completion_list::wake(waiters);
         }
         void await_resume() noexcept {}
@@ -186,7 +196,7 @@ public:
     }
     bool await_ready() const noexcept { return state_->is_completed(); }
     bool await_suspend(std::coroutine_handle<> awaiting) noexcept {
-        coroutine = awaiting;
+        coroutine = awaiting.address();
         callback = nullptr;
         return state_->waiters.try_add(this);  // false: completed meanwhile, resume at once
     }
@@ -233,9 +243,9 @@ public:
     bool valid() const noexcept { return state_ != nullptr; }
 
     bool is_completed() const { return checked().is_completed(); }
-    bool is_completed_successfully() const { return status_is(detail::outcome::succeeded); }
-    bool is_faulted() const { return status_is(detail::outcome::faulted); }
-    bool is_canceled() const { return status_is(detail::outcome::canceled); }
+    bool is_completed_successfully() const { return status_is(value_task_source_status::succeeded); }
+    bool is_faulted() const { return status_is(value_task_source_status::faulted); }
+    bool is_canceled() const { return status_is(value_task_source_status::canceled); }
 
     // Blocks the calling thread until the task completes. Never call it from the thread
     // that must run the completion (a run loop's own thread): that deadlocks, as in .NET.
@@ -321,7 +331,7 @@ private:
         return *state_;
     }
 
-    bool status_is(detail::outcome expected) const {
+    bool status_is(value_task_source_status expected) const {
         return is_completed() && state_->state() == expected;
     }
 

@@ -14,8 +14,11 @@
 //   twice (awaited, read or converted before), used after a move, used after
 //   as_task()/preserve(), a second awaiter while the first waits, result() before
 //   completion; a stale token is caught by the source (see value_task_source.hpp).
-//   The use tracking is a relaxed atomic load and store per use (plain movs, no locked
-//   instruction on any path), so its exact contract is:
+//   The use tracking is one load and one store of a use byte per use, plain movs with no
+//   locked instruction on any path: relaxed atomic ones (std::atomic_ref) for an lvalue
+//   await and the queries, plain accesses for an owner's use (an rvalue await, result(),
+//   as_task(), preserve(), a move), which the compiler folds away on an instance it has
+//   just seen constructed (`co_await f()`). So its exact contract is:
 //   * a second use that happens after the first (same thread, or after synchronising
 //     with it) is always caught;
 //   * two awaits of one lvalue instance at the same instant, on two threads, are
@@ -32,6 +35,10 @@
 //     instance is a data race, as two moves of any C++ object are.
 //   VTB_MISUSE_CHECKS=0 (vtb/errors.hpp) compiles the use tracking out; the source's
 //   checks, result() before completion and the empty-Task check stay.
+// - Awaiting a source that completes between await_ready and the registration (the source
+//   runs the continuation inside on_completed) does not suspend; otherwise the source's
+//   continuation resumes the awaiting coroutine. Told apart with a thread-local record of
+//   the registering await, not an atomic exchange.
 // - as_task() returns the wrapped Task itself, a completed Task for an inline result, or
 //   an adapter Task for a source. preserve() returns an instance that no longer depends on
 //   a source (a Task-backed one for a source, itself otherwise).
@@ -101,6 +108,30 @@ enum class value_task_use : unsigned char { fresh, awaiting, awaited, result_rea
                             "a ValueTask may be awaited at most once (use as_task() to await many times)");
 }
 
+// The await of a source-backed ValueTask that is registering its continuation on this
+// thread (ValueTask::basic_awaiter::suspend_on_source), so that the continuation can tell a
+// source that runs it inside on_completed from one that runs it later or elsewhere.
+struct source_registration {
+    const void* awaiter;
+    bool completed_inline;
+};
+
+inline constinit thread_local source_registration* current_source_registration = nullptr;
+
+// Makes `registration` current on this thread for its lifetime (restoring the outer one:
+// a source's on_completed may itself await another source).
+class source_registration_scope {
+public:
+    explicit source_registration_scope(source_registration& registration) noexcept
+        : outer_(std::exchange(current_source_registration, &registration)) {}
+    source_registration_scope(const source_registration_scope&) = delete;
+    source_registration_scope& operator=(const source_registration_scope&) = delete;
+    ~source_registration_scope() { current_source_registration = outer_; }
+
+private:
+    source_registration* outer_;
+};
+
 // Task adapter for a source-backed ValueTask (as_task, preserve): 1 allocation.
 template <class T>
 class source_task_state final : public task_state<T> {
@@ -154,6 +185,9 @@ struct value_task_promise : task_promise<T, value_task_promise<T>> {
 template <class T>
 class [[nodiscard]] ValueTask {
     using use = detail::value_task_use;
+    // released: a Task-backed instance whose Task reference went elsewhere (moved from,
+    // converted): nothing to release.
+    enum class kind : unsigned char { value, task, source, released };
 
 public:
     using value_type = T;
@@ -181,9 +215,7 @@ public:
 
     // Moving is not an atomic operation (moving one object from two threads is a race
     // in any type), so plain loads and stores suffice: no locked instruction per move.
-    ValueTask(ValueTask&& other) noexcept : ValueTask(other, other.use_.load(std::memory_order_relaxed)) {
-        other.mark(use::moved_from);
-    }
+    ValueTask(ValueTask&& other) noexcept : ValueTask(other, other.use_) { other.mark<false>(use::moved_from); }
 
     ValueTask& operator=(ValueTask&& other) noexcept {
         if (this != &other) {
@@ -201,19 +233,19 @@ public:
         }
     }
 
-    bool is_completed() const { return status() != value_task_source_status::pending; }
-    bool is_completed_successfully() const { return status() == value_task_source_status::succeeded; }
-    bool is_faulted() const { return status() == value_task_source_status::faulted; }
-    bool is_canceled() const { return status() == value_task_source_status::canceled; }
+    bool is_completed() const { return status<true>() != value_task_source_status::pending; }
+    bool is_completed_successfully() const { return status<true>() == value_task_source_status::succeeded; }
+    bool is_faulted() const { return status<true>() == value_task_source_status::faulted; }
+    bool is_canceled() const { return status<true>() == value_task_source_status::canceled; }
 
     // The result of a completed instance; consumes it (like a move: one thread at a time).
     // Throws invalid_operation before completion.
     T result() {
-        if (!is_completed())
+        if (status<false>() == value_task_source_status::pending)
             detail::throw_invalid_operation("vtb::ValueTask::result() called before completion: await it, "
                                     "or check is_completed() first (a ValueTask must not be blocked on)");
         begin_use(use::result_read);
-        return take_result<true>();
+        return take_result();
     }
 
     // A Task for the same operation, which may be awaited any number of times; consumes this.
@@ -244,28 +276,41 @@ public:
     // or the Task's result is moved out. On an lvalue the instance is only read: the
     // inline value or the Task's result is copied, so two threads awaiting one lvalue at
     // once are memory-safe (see the header comment).
-    template <bool Claim>
+    // KnownTask: the instance is Task-backed whenever it is fresh (a PooledValueTask), so
+    // the await skips the dispatch on the kind.
+    template <bool Claim, bool KnownTask = false>
     class basic_awaiter {
     public:
-        explicit basic_awaiter(ValueTask& self) noexcept : self_(self) {}
+        // The kind is read once, here: the await's three steps dispatch on this copy, which
+        // the compiler can follow from the code that built the instance.
+        explicit basic_awaiter(ValueTask& self) noexcept : self_(self) {
+            if constexpr (!KnownTask) held_ = self.kind_;
+        }
 
-        // One relaxed load and one relaxed store of the use state per await (plain movs:
-        // no locked instruction on any path).
+        // One load and one store of the use state per await (plain movs: no locked
+        // instruction on any path; relaxed atomic ones for an lvalue, see load_use).
         [[gnu::always_inline]] bool await_ready() {
-            self_.check_fresh();
-            if (self_.kind_ == kind::value) return true;  // marked awaited in await_resume
-            if (self_.kind_ == kind::task) {
-                self_.mark(use::awaiting);  // a second awaiter arriving meanwhile is caught
+            if constexpr (KnownTask) {
+                if (!self_.template fresh_with<!Claim>(kind::task)) [[unlikely]]
+                    self_.template prepare_known_task<!Claim>();
+                self_.template mark<!Claim>(use::awaiting);  // a second awaiter arriving meanwhile is caught
                 return self_.task_state()->is_completed();
+            } else {
+                if (self_.template fresh_with<!Claim>(kind::task)) {
+                    self_.template mark<!Claim>(use::awaiting);  // a second awaiter arriving meanwhile is caught
+                    return self_.task_state()->is_completed();
+                }
+                if (self_.template fresh_with<!Claim>(kind::value)) return true;  // marked awaited in await_resume
+                self_.template check_fresh<!Claim>();  // throws for a used instance
+                self_.template mark<!Claim>(use::awaiting);
+                return self_.source()->status(self_.token_) != value_task_source_status::pending;
             }
-            self_.mark(use::awaiting);
-            return self_.source()->status(self_.token_) != value_task_source_status::pending;
         }
 
         [[gnu::always_inline]] bool await_suspend(std::coroutine_handle<> awaiting) {
-            if (self_.kind_ == kind::task) {
+            if (on_task()) {
                 auto* node = ::new (static_cast<void*>(node_)) detail::continuation_node;  // default-initialised
-                node->coroutine = awaiting;
+                node->coroutine = awaiting.address();
                 node->callback = nullptr;
                 return self_.task_state()->waiters.try_add(node);
             }
@@ -273,38 +318,65 @@ public:
         }
 
         // Out of line: keeps the awaiting coroutine's code small for the other kinds.
+        // A concurrent second awaiter of a source-backed instance is caught by the source's
+        // own registration CAS (a second continuation). The source may run the
+        // continuation inside on_completed, on this thread (it completed meanwhile): the
+        // continuation then finds this await's registration record current on its thread,
+        // marks it and returns, and this function tells the coroutine not to suspend, so
+        // the resumption never nests inside await_suspend. Run anywhere else (another
+        // thread, or later), it resumes the coroutine. No atomic read-modify-write: the
+        // record is thread-local, and the source's own registration publishes `awaiting_`.
         [[gnu::noinline]] bool suspend_on_source(std::coroutine_handle<> awaiting) {
-            // A concurrent second awaiter of a source-backed instance is caught by the
-            // source's own registration CAS (a second continuation). The source may run
-            // the continuation inside on_completed (it completed meanwhile): whichever of
-            // it and this function finishes second resumes, so that resumption never
-            // nests inside await_suspend.
-            wait_.awaiting = awaiting.address();
-            wait_.handoff = false;  // published to the source by on_completed
-            self_.source()->on_completed(
-                [](void* raw) {
-                    auto* self = static_cast<basic_awaiter*>(raw);
-                    if (std::atomic_ref<bool>(self->wait_.handoff).exchange(true, std::memory_order_acq_rel))
-                        std::coroutine_handle<>::from_address(self->wait_.awaiting).resume();
-                },
-                this, self_.token_);
-            return !std::atomic_ref<bool>(wait_.handoff).exchange(true, std::memory_order_acq_rel);
+            awaiting_ = awaiting.address();
+            detail::source_registration registration{this, false};
+            const detail::source_registration_scope current(registration);
+            self_.source()->on_completed(&on_source_completed, this, self_.token_);
+            // From here on the coroutine may be running on another thread, or be gone:
+            // only the record, on this stack, is read.
+            return !registration.completed_inline;
         }
 
-        [[gnu::always_inline]] T await_resume() { return self_.template take_result<Claim, true>(); }
+        static void on_source_completed(void* raw) {
+            detail::source_registration* registering = detail::current_source_registration;
+            if (registering != nullptr && registering->awaiter == raw) [[unlikely]] {
+                registering->completed_inline = true;  // suspend_on_source resumes by not suspending
+                return;
+            }
+            std::coroutine_handle<>::from_address(static_cast<basic_awaiter*>(raw)->awaiting_).resume();
+        }
+
+        // The inline value is tested first: it is the path that must cost next to nothing.
+        [[gnu::always_inline]] T await_resume() {
+            if constexpr (!KnownTask) {
+                if (held_ == kind::value) [[likely]] {
+                    self_.template mark<!Claim>(use::awaited);
+                    return self_.template inline_result<Claim>();
+                }
+                if (held_ == kind::source) return self_.source()->get_result(self_.token_);
+            }
+            if constexpr (Claim)
+                return self_.task_state()->take_or_copy();
+            else
+                return std::as_const(*self_.task_state()).result.get();
+        }
 
     private:
+        [[gnu::always_inline]] bool on_task() const noexcept {
+            if constexpr (KnownTask)
+                return true;
+            else
+                return held_ == kind::task;
+        }
+
+        struct nothing {};
         ValueTask& self_;
-        // None is initialised unless the awaiter suspends, so a ready await costs nothing
+        [[no_unique_address]] std::conditional_t<KnownTask, nothing, kind> held_;
+        // Neither is initialised unless the awaiter suspends, so a ready await costs nothing
         // for them: the Task's waiter node (constructed in await_suspend), or for a source
-        // the awaiting coroutine and the handoff flag.
-        struct source_wait {
-            void* awaiting;
-            bool handoff;  // accessed through std::atomic_ref
-        };
+        // the awaiting coroutine's address.
         union {
             alignas(detail::continuation_node) unsigned char node_[sizeof(detail::continuation_node)];
-            source_wait wait_;
+            void* awaiting_;
         };
     };
 
@@ -314,10 +386,6 @@ public:
     basic_awaiter<true> operator co_await() && noexcept { return basic_awaiter<true>(*this); }
 
 private:
-    // released: a Task-backed instance whose Task reference went elsewhere (moved from,
-    // converted): nothing to release.
-    enum class kind : unsigned char { value, task, source, released };
-
     // Takes over `from`'s contents, which is left holding nothing to release.
     ValueTask(ValueTask& from, use state) noexcept : token_(from.token_), kind_(from.kind_), use_(state) {
         if (kind_ == kind::value) {
@@ -338,26 +406,47 @@ private:
     detail::task_state<T>* task_state() const noexcept { return static_cast<detail::task_state<T>*>(object_); }
     value_task_source<T>* source() const noexcept { return static_cast<value_task_source<T>*>(object_); }
 
-    // The use tracking: relaxed atomic loads and stores, plain movs on x86-64 (no locked
-    // instruction), free of data races when two threads touch one instance. A second use
-    // is always caught when it follows the first (on one thread, or after synchronising
-    // with it); two uses at the same instant may both pass the check. Compiled out with
-    // VTB_MISUSE_CHECKS=0.
-    [[gnu::always_inline]] void mark(use next) noexcept {
-        if constexpr (misuse_checks) use_.store(next, std::memory_order_relaxed);
+    // The use tracking: one load and one store of use_ per use, plain movs on x86-64 (no
+    // locked instruction). A second use is always caught when it follows the first (on one
+    // thread, or after synchronising with it); two uses at the same instant may both pass
+    // the check. Compiled out with VTB_MISUSE_CHECKS=0.
+    // Shared: the uses that may meet another thread's use of the same instance without
+    // being a data race by the contract (an lvalue await, the queries) access use_ through
+    // std::atomic_ref, relaxed, so that two of them at once are race-free. The others (an
+    // rvalue await, result(), as_task(), preserve(), a move) are an owner's, as a move is,
+    // and access it plainly: on an instance the compiler has just seen constructed (the
+    // `co_await f()` of every hot path) the check and the marking then fold away.
+    template <bool Shared>
+    [[gnu::always_inline]] use load_use() const noexcept {
+        if constexpr (Shared)
+            return std::atomic_ref<use>(const_cast<use&>(use_)).load(std::memory_order_relaxed);
+        else
+            return use_;
     }
 
+    template <bool Shared>
+    [[gnu::always_inline]] void mark(use next) noexcept {
+        if constexpr (misuse_checks) {
+            if constexpr (Shared)
+                std::atomic_ref<use>(use_).store(next, std::memory_order_relaxed);
+            else
+                use_ = next;
+        }
+    }
+
+    template <bool Shared>
     [[gnu::always_inline]] void check_usable() const {
         if constexpr (misuse_checks) {
-            use current = use_.load(std::memory_order_relaxed);
+            use current = load_use<Shared>();
             if (current != use::fresh && (current != use::awaiting || !operation_pending())) [[unlikely]]
                 detail::throw_unusable(current, false);
         }
     }
 
+    template <bool Shared>
     [[gnu::always_inline]] void check_fresh() const {
         if constexpr (misuse_checks) {
-            use current = use_.load(std::memory_order_relaxed);
+            use current = load_use<Shared>();
             if (current != use::fresh) [[unlikely]]
                 detail::throw_unusable(current, current == use::awaiting && operation_pending());
         }
@@ -377,14 +466,38 @@ private:
         return false;
     }
 
+    // Fresh (unused) and of kind `held`. An owner (not Shared) reads the kind and the use
+    // state, adjacent bytes, with plain loads the compiler merges into one compare.
+    template <bool Shared>
+    [[gnu::always_inline]] bool fresh_with(kind held) const noexcept {
+        if constexpr (!misuse_checks)
+            return kind_ == held;
+        else if constexpr (Shared)
+            return kind_ == held && load_use<true>() == use::fresh;
+        else
+            return (static_cast<unsigned>(kind_) | static_cast<unsigned>(use_) << 8) ==
+                   (static_cast<unsigned>(held) | static_cast<unsigned>(use::fresh) << 8);
+    }
+
+    // A KnownTask await of an instance that is used, or not Task-backed after all (a
+    // PooledValueTask given another ValueTask through a reference to its base): throws
+    // for the first, makes the second Task-backed (as_task).
+    template <bool Shared>
+    [[gnu::cold, gnu::noinline]] void prepare_known_task() {
+        check_fresh<Shared>();
+        if (kind_ != kind::task) *this = ValueTask(as_task());
+    }
+
+    // An owner's use (result(), as_task(), preserve()).
     void begin_use(use next) {
-        check_fresh();
-        mark(next);
+        check_fresh<false>();
+        mark<false>(next);
     }
 
     // While an await is in progress, queries stay allowed.
+    template <bool Shared>
     value_task_source_status status() const {
-        check_usable();
+        check_usable<Shared>();
         switch (kind_) {
             case kind::value: return value_task_source_status::succeeded;
             case kind::source: return source()->status(token_);
@@ -392,26 +505,19 @@ private:
             case kind::released: detail::throw_unusable(use::moved_from, false);
         }
         const detail::task_state<T>& state = *task_state();
-        if (!state.is_completed()) return value_task_source_status::pending;
-        switch (state.state()) {
-            case detail::outcome::succeeded: return value_task_source_status::succeeded;
-            case detail::outcome::canceled: return value_task_source_status::canceled;
-            default: return value_task_source_status::faulted;
-        }
+        return state.is_completed() ? state.state() : value_task_source_status::pending;
     }
 
-    // Claim: move the value out (the caller consumes the instance); else copy it.
-    // Awaited: an inline value being awaited (await_ready left the marking to here).
-    template <bool Claim, bool Awaited = false>
-    [[gnu::always_inline]] T take_result() {
-        if (kind_ == kind::task) {
-            if constexpr (Claim)
-                return task_state()->take_or_copy();
-            else
-                return std::as_const(*task_state()).result.get();
-        }
+    // result(): the value moved out (the caller consumes the instance).
+    T take_result() {
+        if (kind_ == kind::task) return task_state()->take_or_copy();
         if (kind_ == kind::source) return source()->get_result(token_);
-        if constexpr (Awaited) mark(use::awaited);
+        return inline_result<true>();
+    }
+
+    // Claim: move the inline value out; else copy it.
+    template <bool Claim>
+    [[gnu::always_inline]] T inline_result() {
         if constexpr (!std::is_void_v<T>) {
             if constexpr (Claim)
                 return std::move(slot_.value);
@@ -424,7 +530,7 @@ private:
     [[no_unique_address]] detail::inline_slot<T> slot_;
     std::uint16_t token_ = 0;
     kind kind_;
-    std::atomic<use> use_{use::fresh};
+    use use_ = use::fresh;  // accessed through std::atomic_ref by the shared uses (see load_use)
 };
 
 #if defined(__x86_64__)

@@ -38,7 +38,8 @@
 
 namespace vtb {
 
-enum class value_task_source_status : unsigned char { pending, succeeded, faulted, canceled };
+// value_task_source_status (.NET's ValueTaskSourceStatus: pending, succeeded, faulted,
+// canceled) is declared in vtb/detail/result_storage.hpp: it is the stored result's own state.
 
 template <class T>
 class value_task_source {
@@ -96,11 +97,7 @@ public:
     value_task_source_status status(std::uint16_t token) const {
         check_token(token);
         if (!is_completed()) return value_task_source_status::pending;
-        switch (result_.state()) {
-            case detail::outcome::succeeded: return value_task_source_status::succeeded;
-            case detail::outcome::canceled: return value_task_source_status::canceled;
-            default: return value_task_source_status::faulted;
-        }
+        return result_.state();
     }
 
     void on_completed(continuation_fn continuation, void* state, std::uint16_t token) {

@@ -13,12 +13,13 @@
 namespace vtb::detail {
 
 // Left uninitialised on construction (an awaiter that completes without suspending never
-// touches it): the registering code sets `callback`, and `coroutine` when callback is null;
-// try_add sets `next`.
+// touches it; every member is trivially default-constructible, the coroutine held by its
+// address rather than a std::coroutine_handle, which would zero itself): the registering
+// code sets `callback`, and `coroutine` when callback is null; try_add sets `next`.
 struct continuation_node {
     continuation_node* next;
     // Exactly one of the two is used: a coroutine to resume (callback null), or a function to call.
-    std::coroutine_handle<> coroutine;
+    void* coroutine;  // std::coroutine_handle<>::address()
     void (*callback)(continuation_node*) noexcept;
 };
 
@@ -64,7 +65,7 @@ public:
                 in_order->callback(in_order);
             } else {
                 if (pending) pending.resume();
-                pending = in_order->coroutine;
+                pending = std::coroutine_handle<>::from_address(in_order->coroutine);
             }
             in_order = next;
         }

@@ -1,5 +1,8 @@
 // vtb/detail/result_storage.hpp: the outcome of an operation: a value (none for void),
 // an exception, or cancellation. Set once; read many times (get) or moved out (take).
+// Its state is the public vtb::value_task_source_status (declared here, the one status
+// enum of the library): what a value-task source's status() reports is the stored state
+// itself, with no mapping between two enums.
 // set_exception always means faulted (.NET's Task.FromException, TrySetException);
 // set_canceled means canceled (FromCanceled); set_caught_exception classifies like an
 // async body's catch: vtb::operation_canceled gives canceled, anything else faulted.
@@ -10,13 +13,19 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <type_traits>
 #include <utility>
 
 #include "vtb/errors.hpp"
 
-namespace vtb::detail {
+namespace vtb {
 
-enum class outcome : unsigned char { pending, succeeded, faulted, canceled };
+// .NET's ValueTaskSourceStatus: the state of an operation, and of the result it stored.
+enum class value_task_source_status : unsigned char { pending, succeeded, faulted, canceled };
+
+}  // namespace vtb
+
+namespace vtb::detail {
 
 inline bool is_cancellation(const std::exception_ptr& error) {
     try {
@@ -30,23 +39,23 @@ inline bool is_cancellation(const std::exception_ptr& error) {
 
 class result_error_base {
 public:
-    outcome state() const noexcept { return state_; }
+    value_task_source_status state() const noexcept { return state_; }
 
     // Faulted, whatever the exception is (even vtb::operation_canceled).
     void set_exception(std::exception_ptr error) noexcept {
-        state_ = outcome::faulted;
+        state_ = value_task_source_status::faulted;
         error_ = std::move(error);
     }
 
     // Canceled, with `error` (a vtb::operation_canceled) as what a read rethrows.
     void set_canceled(std::exception_ptr error) noexcept {
-        state_ = outcome::canceled;
+        state_ = value_task_source_status::canceled;
         error_ = std::move(error);
     }
 
     // An exception that escaped an operation's body: canceled for vtb::operation_canceled.
     void set_caught_exception(std::exception_ptr error) {
-        state_ = is_cancellation(error) ? outcome::canceled : outcome::faulted;
+        state_ = is_cancellation(error) ? value_task_source_status::canceled : value_task_source_status::faulted;
         error_ = std::move(error);
     }
 
@@ -62,10 +71,10 @@ protected:
 
     void clear_error() noexcept {
         error_ = nullptr;
-        state_ = outcome::pending;
+        state_ = value_task_source_status::pending;
     }
 
-    outcome state_ = outcome::pending;
+    value_task_source_status state_ = value_task_source_status::pending;
     std::exception_ptr error_;
 };
 
@@ -75,12 +84,18 @@ public:
     result_storage() noexcept {}
     result_storage(const result_storage&) = delete;
     result_storage& operator=(const result_storage&) = delete;
-    ~result_storage() { clear(); }
+    // Only what owns something: the value (unless trivially destructible) and, through
+    // error_'s own destructor, the exception.
+    ~result_storage() {
+        if constexpr (!std::is_trivially_destructible_v<T>) {
+            if (state_ == value_task_source_status::succeeded) std::destroy_at(std::addressof(value_));
+        }
+    }
 
     template <class... Args>
     void set_value(Args&&... args) {
         std::construct_at(std::addressof(value_), std::forward<Args>(args)...);
-        state_ = outcome::succeeded;
+        state_ = value_task_source_status::succeeded;
     }
 
     const T& get() const {
@@ -94,7 +109,7 @@ public:
     }
 
     void clear() noexcept {
-        if (state_ == outcome::succeeded) std::destroy_at(std::addressof(value_));
+        if (state_ == value_task_source_status::succeeded) std::destroy_at(std::addressof(value_));
         clear_error();
     }
 
@@ -107,7 +122,7 @@ private:
 template <>
 class result_storage<void> : public result_error_base {
 public:
-    void set_value() noexcept { state_ = outcome::succeeded; }
+    void set_value() noexcept { state_ = value_task_source_status::succeeded; }
     void get() const { rethrow_if_failed(); }
     void take() const { rethrow_if_failed(); }
     void clear() noexcept { clear_error(); }
