@@ -38,7 +38,7 @@ struct vtb_execution {
 
 private:
     template <class Impl, class Payload, class Iterations, class Probe>
-    static LazyTask<std::uint64_t, lazy_exceptions::terminate> drive(cache_service<Payload>& service,
+    static lazy_task<std::uint64_t, lazy_exceptions::terminate> drive(cache_service<Payload>& service,
                                                                      Iterations& iterations, Probe& probe) {
         using traits = payload_traits<Payload>;
         std::uint64_t checksum = 0;

@@ -24,9 +24,9 @@ inline constexpr form value_task_wrapping_task{"value_task_wrapping_task",
 inline constexpr form value_task_source{"value_task_source",
                                         "vtb::ValueTask<int> from a vtb::value_task_source_pool<int> source", true};
 inline constexpr form pooled_value_task{"pooled_value_task",
-                                        "vtb::PooledValueTask<int> coroutine (a ValueTask<int> with a pooled frame)",
+                                        "vtb::pooled_value_task<int> coroutine (a ValueTask<int> with a pooled frame)",
                                         true};
-inline constexpr form source_core{"source_core", "vtb::manual_reset_value_task_source_core<int> used directly", false};
+inline constexpr form source_core{"source_core", "vtb::ManualResetValueTaskSourceCore<int> used directly", false};
 inline constexpr form std_future{"std_future", "std::future<int> from a std::promise<int>", false};
 inline constexpr form asio_awaitable{"asio_awaitable", "asio::awaitable<int>", false};
 inline constexpr form fiber{"fiber", "a boost::context fiber parked on its own stack", false};

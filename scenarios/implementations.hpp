@@ -136,8 +136,8 @@ struct pooled_value_task_impl {
     using execution = vtb_execution;
     static constexpr bool pooled = true;
     template <class Payload>
-    [[gnu::always_inline]] static PooledValueTask<Payload> get_message(cache_service<Payload>& service, int key) {
-        return lookup_coroutine<PooledValueTask<Payload>>(service, key);
+    [[gnu::always_inline]] static pooled_value_task<Payload> get_message(cache_service<Payload>& service, int key) {
+        return lookup_coroutine<pooled_value_task<Payload>>(service, key);
     }
 };
 
@@ -147,8 +147,8 @@ struct lazy_task_impl {
     static constexpr std::string_view name = "lazy_task";
     using execution = vtb_execution;
     template <class Payload>
-    [[gnu::always_inline]] static LazyTask<Payload> get_message(cache_service<Payload>& service, int key) {
-        return lookup_coroutine<LazyTask<Payload>>(service, key);
+    [[gnu::always_inline]] static lazy_task<Payload> get_message(cache_service<Payload>& service, int key) {
+        return lookup_coroutine<lazy_task<Payload>>(service, key);
     }
 };
 
@@ -203,7 +203,7 @@ inline constexpr bool is_value_task_type = false;
 template <class T>
 inline constexpr bool is_value_task_type<ValueTask<T>> = true;
 template <class T>
-inline constexpr bool is_value_task_type<PooledValueTask<T>> = true;
+inline constexpr bool is_value_task_type<pooled_value_task<T>> = true;
 
 template <class Impl>
 inline constexpr bool returns_value_task =

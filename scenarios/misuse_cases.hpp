@@ -118,18 +118,18 @@ inline Task<int> task_later(run_loop& loop) {
     co_return expected_value;
 }
 
-inline PooledValueTask<int> pooled_later(run_loop& loop) {
+inline pooled_value_task<int> pooled_later(run_loop& loop) {
     co_await loop.schedule();
     co_return expected_value;
 }
 
-inline PooledValueTask<int> pooled_now() { co_return expected_value; }
+inline pooled_value_task<int> pooled_now() { co_return expected_value; }
 
 inline Task<int> await_task(const Task<int>& task) { co_return co_await task; }
 
 inline Task<int> await_value_task(ValueTask<int>& value_task) { co_return co_await value_task; }
 
-// The four ValueTask columns. A PooledValueTask<int> is held as the ValueTask<int> it
+// The four ValueTask columns. A pooled_value_task<int> is held as the ValueTask<int> it
 // derives from (it adds nothing but the frame's pooling).
 enum class value_task_kind { inline_value, wrapping_task, source, pooled };
 
@@ -390,7 +390,7 @@ inline rule_result stale_token() {
                             std::to_string(next.result()) + ")");
     }));
     rule.add(forms::source_core, attempt([] {
-        manual_reset_value_task_source_core<int> core;
+        ManualResetValueTaskSourceCore<int> core;
         const std::uint16_t token = core.version();
         core.set_result(expected_value);
         const int first = core.get_result(token);
@@ -405,7 +405,7 @@ inline rule_result stale_token() {
 inline rule_result get_result_before_completion() {
     rule_result rule{"get_result_before_completion", "C8", "a source's get_result(token) before it completed", {}};
     rule.add(forms::source_core, attempt([] {
-        manual_reset_value_task_source_core<int> core;
+        ManualResetValueTaskSourceCore<int> core;
         const int got = core.get_result(core.version());
         return observed(false, "get_result returned " + std::to_string(got) + " before any result was set");
     }));
@@ -424,7 +424,7 @@ inline rule_result second_completion() {
         return observed(false, "both completions were accepted; the await returned " + std::to_string(got));
     }));
     rule.add(forms::source_core, attempt([] {
-        manual_reset_value_task_source_core<int> core;
+        ManualResetValueTaskSourceCore<int> core;
         core.set_result(expected_value);
         core.set_result(expected_value + 1);
         const int got = core.get_result(core.version());
@@ -444,7 +444,7 @@ inline rule_result second_completion() {
 inline rule_result second_continuation() {
     rule_result rule{"second_continuation", "C8", "register a second continuation on one source operation", {}};
     rule.add(forms::source_core, attempt([] {
-        manual_reset_value_task_source_core<int> core;
+        ManualResetValueTaskSourceCore<int> core;
         int calls = 0;
         auto count_call = [](void* state) { ++*static_cast<int*>(state); };
         core.on_completed(count_call, &calls, core.version());

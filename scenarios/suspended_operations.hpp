@@ -48,12 +48,12 @@ inline Task<int> task_parked_on(run_loop& loop) {
     co_return held_result;
 }
 
-inline PooledValueTask<int> pooled_value_task_parked_on(run_loop& loop) {
+inline pooled_value_task<int> pooled_value_task_parked_on(run_loop& loop) {
     co_await loop.schedule();
     co_return held_result;
 }
 
-// Holds handles (Task, ValueTask, PooledValueTask) whose operations a run loop completes.
+// Holds handles (Task, ValueTask, pooled_value_task) whose operations a run loop completes.
 // `Kind` names the row and makes one operation: static constexpr name, using handle, and
 // static handle start(run_loop&), suspended on the loop or already complete.
 template <class Kind>
@@ -150,12 +150,12 @@ private:
     std::vector<ValueTask<int>> handles_;
 };
 
-// A suspended PooledValueTask<int> coroutine. The calling thread's frame pool is emptied
+// A suspended pooled_value_task<int> coroutine. The calling thread's frame pool is emptied
 // and disabled while they are held, so every frame is counted: a pool hands out frames
 // it kept, but a suspended coroutine holds its frame all the same.
 struct pooled_value_task_kind {
     static constexpr std::string_view name = forms::pooled_value_task.name;
-    using handle = PooledValueTask<int>;
+    using handle = pooled_value_task<int>;
     static handle start(run_loop& loop) { return pooled_value_task_parked_on(loop); }
 };
 

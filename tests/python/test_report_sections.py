@@ -166,7 +166,7 @@ def test_misuse_table_renders_every_rule_and_every_form(run_copy: Path) -> None:
            "twice |" in text
     assert "undetected: undefined behaviour (unchecked design; not run)" in text
     assert "detected (std::future_error): Promise already satisfied" in text
-    assert "- source_core: vtb::manual_reset_value_task_source_core<int> used directly" in text
+    assert "- source_core: vtb::ManualResetValueTaskSourceCore<int> used directly" in text
     assert "- value_task_inline (value task): vtb::ValueTask<int> holding its value" in text
 
 

@@ -240,7 +240,7 @@ def test_the_real_misuse_and_goroutine_formats_load(run_copy: Path) -> None:
     shutil.copy(FIXTURES / "misuse.json", run_copy / "misuse.json")
     run = vtb_results.load_run(run_copy)
     assert run.misuse["forms"][5] == {"name": "source_core", "value_task": False,
-                                      "type": "vtb::manual_reset_value_task_source_core<int> used directly"}
+                                      "type": "vtb::ManualResetValueTaskSourceCore<int> used directly"}
     assert run.goroutine["stack_bytes_per_goroutine"] + run.goroutine["heap_bytes_per_goroutine"] == \
         run.goroutine["bytes_per_goroutine"]
 

@@ -56,7 +56,7 @@ constexpr bool compiler_elides_lazy_task_frames = false;
 // Allocations over `operations` operations, as each implementation really makes them.
 std::uint64_t expected_allocations(std::string_view implementation, int hit_percent) {
     const std::uint64_t misses = operations * static_cast<std::uint64_t>(100 - hit_percent) / 100;
-    // Clang 14 elides (HALO) the frame of a LazyTask the lazy driver awaits at once, on
+    // Clang 14 elides (HALO) the frame of a lazy_task the lazy driver awaits at once, on
     // both paths (not under AddressSanitizer); it keeps the frames of the eager Task and
     // ValueTask coroutines. GCC 12 never elides a coroutine frame.
     const std::uint64_t lazy_task_frames = compiler_elides_lazy_task_frames ? 0 : operations;

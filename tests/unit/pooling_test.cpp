@@ -1,6 +1,6 @@
 // tests/unit/pooling_test.cpp: the allocation-free asynchronous paths (vtb/pooling.hpp):
 // value_task_source_pool<T> (reuse, the capacity bound, exceptions returning the source to
-// the pool), PooledValueTask<T> (a ValueTask with pooled frames), frame_pool's bounds, and
+// the pool), pooled_value_task<T> (a ValueTask with pooled frames), frame_pool's bounds, and
 // the *Cost suites: zero allocations per operation or call in steady state, on both paths.
 #include <gtest/gtest.h>
 
@@ -106,14 +106,14 @@ TEST(ValueTaskSourcePool, ConsumingTheOperationMakesItsTokenStale) {
     EXPECT_TRUE(throws_invalid_operation([&] { (void)second_handle.result(); }, "stale token"));
 }
 
-PooledValueTask<int> pooled_hit(int key) { co_return key; }
+pooled_value_task<int> pooled_hit(int key) { co_return key; }
 
-PooledValueTask<int> pooled_miss(run_loop& loop, int key) {
+pooled_value_task<int> pooled_miss(run_loop& loop, int key) {
     co_await loop.schedule();
     co_return key;
 }
 
-PooledValueTask<int> pooled_throw(run_loop& loop, std::exception_ptr error) {
+pooled_value_task<int> pooled_throw(run_loop& loop, std::exception_ptr error) {
     co_await loop.schedule();
     std::rethrow_exception(error);
     co_return 0;
@@ -132,23 +132,23 @@ Task<long> pooled_calls(run_loop& loop, int calls, bool suspending) {
     co_return sum;
 }
 
-TEST(PooledValueTask, BehavesLikeAValueTask) {
+TEST(pooled_value_task, BehavesLikeAValueTask) {
     run_loop loop;
-    PooledValueTask<int> hit = pooled_hit(1);
+    pooled_value_task<int> hit = pooled_hit(1);
     EXPECT_TRUE(hit.is_completed_successfully());
     EXPECT_EQ(hit.result(), 1);
     EXPECT_TRUE(throws_invalid_operation([&] { (void)hit.result(); }, "consumed twice"));
 
-    PooledValueTask<int> miss = pooled_miss(loop, 2);
+    pooled_value_task<int> miss = pooled_miss(loop, 2);
     EXPECT_FALSE(miss.is_completed());
     Task<int> converted = miss.as_task();
     loop.run();
     EXPECT_EQ(converted.result(), 2);
 }
 
-TEST(PooledValueTask, AwaitedConcurrentlyOrTwiceIsCaught) {
+TEST(pooled_value_task, AwaitedConcurrentlyOrTwiceIsCaught) {
     run_loop loop;
-    PooledValueTask<int> miss = pooled_miss(loop, 4);
+    pooled_value_task<int> miss = pooled_miss(loop, 4);
     Task<int> first = await_ref<int>(miss);
     Task<int> concurrent = await_ref<int>(miss);
     EXPECT_TRUE(throws_invalid_operation([&] { (void)concurrent.result(); }, "awaited concurrently"));
@@ -160,15 +160,15 @@ TEST(PooledValueTask, AwaitedConcurrentlyOrTwiceIsCaught) {
     EXPECT_TRUE(throws_invalid_operation([&] { (void)after_move.result(); }, "consumed twice"));
 }
 
-// A PooledValueTask is always Task-backed, and its await relies on it; one given another
+// A pooled_value_task is always Task-backed, and its await relies on it; one given another
 // kind of ValueTask through a reference to its base is still awaited correctly.
-TEST(PooledValueTask, AssignedAnotherKindThroughItsBaseIsStillAwaited) {
-    PooledValueTask<int> inline_value = pooled_hit(1);
+TEST(pooled_value_task, AssignedAnotherKindThroughItsBaseIsStillAwaited) {
+    pooled_value_task<int> inline_value = pooled_hit(1);
     static_cast<ValueTask<int>&>(inline_value) = ValueTask<int>(7);
     EXPECT_EQ(await_ref<int>(inline_value).result(), 7);
 
     manual_source<int> source;
-    PooledValueTask<int> source_backed = pooled_hit(2);
+    pooled_value_task<int> source_backed = pooled_hit(2);
     static_cast<ValueTask<int>&>(source_backed) = source.task();
     Task<int> awaiting = await_owned<int>(std::move(source_backed));
     EXPECT_FALSE(awaiting.is_completed());
@@ -176,10 +176,10 @@ TEST(PooledValueTask, AssignedAnotherKindThroughItsBaseIsStillAwaited) {
     EXPECT_EQ(awaiting.result(), 9);
 }
 
-TEST(PooledValueTask, ExceptionsAndCancellationPropagate) {
+TEST(pooled_value_task, ExceptionsAndCancellationPropagate) {
     run_loop loop;
-    PooledValueTask<int> failing = pooled_throw(loop, make_failure("pooled frame failure"));
-    PooledValueTask<int> canceled = pooled_throw(loop, make_cancellation());
+    pooled_value_task<int> failing = pooled_throw(loop, make_failure("pooled frame failure"));
+    pooled_value_task<int> canceled = pooled_throw(loop, make_cancellation());
     Task<int> awaiting_failure = await_ref<int>(failing);
     Task<int> awaiting_cancellation = await_ref<int>(canceled);
     loop.run();
@@ -191,10 +191,10 @@ TEST(PooledValueTask, ExceptionsAndCancellationPropagate) {
 
 // Keeps `count` pooled frames alive at once (all suspended on the loop), then frees them.
 // `pending` must have room for them, so that the calls are the only allocations.
-void run_simultaneous_pooled_calls(run_loop& loop, std::vector<PooledValueTask<int>>& pending, int count) {
+void run_simultaneous_pooled_calls(run_loop& loop, std::vector<pooled_value_task<int>>& pending, int count) {
     for (int i = 0; i < count; ++i) pending.push_back(pooled_miss(loop, i));
     loop.run();
-    for (PooledValueTask<int>& call : pending) (void)call.result();
+    for (pooled_value_task<int>& call : pending) (void)call.result();
     pending.clear();
 }
 
@@ -203,7 +203,7 @@ void run_simultaneous_pooled_calls(run_loop& loop, std::vector<PooledValueTask<i
 [[gnu::noinline]] int sum_of_ends(const char* data, std::size_t size) { return data[0] + data[size - 1]; }
 
 // A frame bigger than frame_pool::max_pooled_size: the buffer lives across the suspension.
-PooledValueTask<int> pooled_big_frame(run_loop& loop, int key) {
+pooled_value_task<int> pooled_big_frame(run_loop& loop, int key) {
     std::array<char, 2 * frame_pool::max_pooled_size> buffer;
     fill_buffer(buffer.data(), buffer.size(), static_cast<char>(key));
     co_await loop.schedule();
@@ -224,7 +224,7 @@ protected:
     void TearDown() override { frame_pool::set_capacity(frame_pool::default_capacity); }
 
     run_loop loop;
-    std::vector<PooledValueTask<int>> pending;
+    std::vector<pooled_value_task<int>> pending;
 };
 
 using FramePool = frame_pool_test<::testing::Test>;
@@ -253,7 +253,7 @@ TEST_F(FramePool, LoweringTheCapacityFreesTheExcess) {
 }
 
 TEST_F(FramePool, FramesLargerThanMaxPooledSizeAreNotKept) {
-    PooledValueTask<int> call = pooled_big_frame(loop, 1);
+    pooled_value_task<int> call = pooled_big_frame(loop, 1);
     loop.run();
     EXPECT_EQ(call.result(), 2);
     EXPECT_EQ(frame_pool::cached_frames(), 0u);
@@ -280,7 +280,7 @@ TEST_F(FramePoolCost, BeyondTheCapacityEveryCallAllocates) {
 TEST_F(FramePoolCost, FramesLargerThanMaxPooledSizeAllocateOnEveryCall) {
     alloc_probe probe;
     for (int i = 0; i < 3; ++i) {
-        PooledValueTask<int> call = pooled_big_frame(loop, i);
+        pooled_value_task<int> call = pooled_big_frame(loop, i);
         loop.run();
         (void)call.result();
     }

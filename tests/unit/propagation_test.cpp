@@ -1,6 +1,6 @@
 // tests/unit/propagation_test.cpp: an exception (faulted) or vtb::operation_canceled
 // (canceled) travels unchanged through every task form: Task, ValueTask backed by a Task,
-// by a source and as a coroutine return type, PooledValueTask and a pooled source; read
+// by a source and as a coroutine return type, pooled_value_task and a pooled source; read
 // with result() and through an awaiting coroutine, which itself ends faulted or canceled.
 #include <gtest/gtest.h>
 
@@ -67,7 +67,7 @@ ValueTask<int> value_task_throws_after_suspending(run_loop& loop, std::exception
     co_return 0;
 }
 
-PooledValueTask<int> pooled_throws_at_once(std::exception_ptr error) {
+pooled_value_task<int> pooled_throws_at_once(std::exception_ptr error) {
     std::rethrow_exception(error);
     co_return 0;
 }
@@ -129,8 +129,8 @@ TEST_P(Propagation, ThroughAValueTaskCoroutine) {
 }
 
 TEST_P(Propagation, ThroughAPooledValueTask) {
-    PooledValueTask<int> read = pooled_throws_at_once(GetParam().error());
-    PooledValueTask<int> awaited = pooled_throws_at_once(GetParam().error());
+    pooled_value_task<int> read = pooled_throws_at_once(GetParam().error());
+    pooled_value_task<int> awaited = pooled_throws_at_once(GetParam().error());
     expect_state(read, GetParam());
     expect_rethrows([&] { (void)read.result(); }, GetParam());
     expect_awaiter_ends_the_same(await_ref<int>(awaited), GetParam());

@@ -60,9 +60,9 @@ void expect_flat_loop(const Task<loop_report>& loop) {
 
 Task<int> ready_task(int i) { co_return i & 1; }
 ValueTask<int> ready_value_task_coroutine(int i) { co_return i & 1; }
-PooledValueTask<int> ready_pooled(int i) { co_return i & 1; }
+pooled_value_task<int> ready_pooled(int i) { co_return i & 1; }
 ValueTask<int> ready_inline_value(int i) { return ValueTask<int>(i & 1); }
-LazyTask<int> ready_lazy(int i) { co_return i & 1; }
+lazy_task<int> ready_lazy(int i) { co_return i & 1; }
 
 TEST(SyncAwaitLoop, CoroutineTask) {
     expect_flat_loop(await_in_a_loop(await_count, [](int i) { return ready_task(i); }));
@@ -82,7 +82,7 @@ TEST(SyncAwaitLoop, ValueTaskCoroutine) {
     expect_flat_loop(await_in_a_loop(await_count, [](int i) { return ready_value_task_coroutine(i); }));
 }
 
-TEST(SyncAwaitLoop, PooledValueTask) {
+TEST(SyncAwaitLoop, pooled_value_task) {
     expect_flat_loop(await_in_a_loop(await_count, [](int i) { return ready_pooled(i); }));
 }
 
@@ -102,7 +102,7 @@ TEST(SyncAwaitLoop, PooledSourceCompletedBeforeTheAwait) {
 // A source whose operation completes just as the awaiter registers its continuation: what
 // happens, at random, when a producer thread completes the operation between the awaiter's
 // await_ready (which saw it pending) and its on_completed. Here it happens every time.
-class completes_on_registration final : public value_task_source<int> {
+class completes_on_registration final : public ValueTaskSource<int> {
 public:
     ValueTask<int> next_operation(int value) {
         core_.reset();
@@ -110,7 +110,7 @@ public:
         return ValueTask<int>(*this, core_.version());
     }
 
-    value_task_source_status status(std::uint16_t token) const override { return core_.status(token); }
+    ValueTaskSourceStatus status(std::uint16_t token) const override { return core_.status(token); }
     void on_completed(continuation_fn continuation, void* state, std::uint16_t token) override {
         core_.set_result(value_);
         core_.on_completed(continuation, state, token);  // completed: runs the continuation now
@@ -118,7 +118,7 @@ public:
     int get_result(std::uint16_t token) override { return core_.get_result(token); }
 
 private:
-    manual_reset_value_task_source_core<int> core_;
+    ManualResetValueTaskSourceCore<int> core_;
     int value_ = 0;
 };
 

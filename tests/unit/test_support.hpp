@@ -15,10 +15,10 @@
 
 namespace vtb::test {
 
-// A value_task_source<T> completed by the test: manual_reset_value_task_source_core<T>
+// A ValueTaskSource<T> completed by the test: ManualResetValueTaskSourceCore<T>
 // behind the interface a ValueTask<T> points at.
 template <class T>
-class manual_source final : public manual_reset_value_task_source<T> {
+class manual_source final : public ManualResetValueTaskSource<T> {
 public:
     // The ValueTask of the operation in progress.
     ValueTask<T> task() { return ValueTask<T>(*this, this->version()); }

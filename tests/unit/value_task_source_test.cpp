@@ -1,4 +1,4 @@
-// tests/unit/value_task_source_test.cpp: manual_reset_value_task_source_core<T>
+// tests/unit/value_task_source_test.cpp: ManualResetValueTaskSourceCore<T>
 // (vtb/value_task_source.hpp): the version and its tokens, results and exceptions, the four
 // misuses .NET detects, continuations registered before and after completion, and
 // completion racing registration on two threads.
@@ -30,30 +30,30 @@ void record_continuation(void* state) {
 }
 
 TEST(ValueTaskSourceCore, ResetBumpsTheVersionAndEndsTheOldTokens) {
-    manual_reset_value_task_source_core<int> core;
+    ManualResetValueTaskSourceCore<int> core;
     const std::uint16_t first = core.version();
     core.reset();
     EXPECT_EQ(core.version(), static_cast<std::uint16_t>(first + 1));
     core.reset();
     EXPECT_EQ(core.version(), static_cast<std::uint16_t>(first + 2));
-    EXPECT_EQ(core.status(core.version()), value_task_source_status::pending);
+    EXPECT_EQ(core.status(core.version()), ValueTaskSourceStatus::pending);
 }
 
 TEST(ValueTaskSourceCore, ResultIsReadWithTheCurrentToken) {
-    manual_reset_value_task_source_core<std::string> core;
+    ManualResetValueTaskSourceCore<std::string> core;
     const std::uint16_t token = core.version();
-    EXPECT_EQ(core.status(token), value_task_source_status::pending);
+    EXPECT_EQ(core.status(token), ValueTaskSourceStatus::pending);
     core.set_result("done");
-    EXPECT_EQ(core.status(token), value_task_source_status::succeeded);
+    EXPECT_EQ(core.status(token), ValueTaskSourceStatus::succeeded);
     EXPECT_EQ(core.get_result(token), "done");
 }
 
 TEST(ValueTaskSourceCore, ResetMakesTheSourceReusable) {
-    manual_reset_value_task_source_core<int> core;
+    ManualResetValueTaskSourceCore<int> core;
     core.set_result(1);
     EXPECT_EQ(core.get_result(core.version()), 1);
     core.reset();
-    EXPECT_EQ(core.status(core.version()), value_task_source_status::pending);
+    EXPECT_EQ(core.status(core.version()), ValueTaskSourceStatus::pending);
     core.set_result(2);
     EXPECT_EQ(core.get_result(core.version()), 2);
 }
@@ -62,27 +62,27 @@ TEST(ValueTaskSourceCore, ResultCanBeReadAgainUntilReset) {
     // .NET's ManualResetValueTaskSourceCore lets GetResult be called any number of times
     // until Reset (ManualResetValueTaskSourceTests.ReuseInstanceWithResets_Success): a
     // second read must return the value again, never a moved-from one.
-    manual_reset_value_task_source_core<std::string> core;
+    ManualResetValueTaskSourceCore<std::string> core;
     for (char letter : {'a', 'b', 'c'}) {
         SCOPED_TRACE(letter);
         const std::string expected(40, letter);  // longer than the small-string buffer
         core.set_result(expected);
         EXPECT_EQ(core.get_result(core.version()), expected);
         EXPECT_EQ(core.get_result(core.version()), expected);
-        EXPECT_EQ(core.status(core.version()), value_task_source_status::succeeded);
+        EXPECT_EQ(core.status(core.version()), ValueTaskSourceStatus::succeeded);
         core.reset();
     }
 }
 
 TEST(ValueTaskSourceCore, ExceptionCanBeReadAgainUntilReset) {
-    manual_reset_value_task_source_core<std::string> core;
+    ManualResetValueTaskSourceCore<std::string> core;
     core.set_exception(make_failure("read twice"));
     EXPECT_TRUE(throws_with<std::runtime_error>([&] { (void)core.get_result(core.version()); }, "read twice"));
     EXPECT_TRUE(throws_with<std::runtime_error>([&] { (void)core.get_result(core.version()); }, "read twice"));
 }
 
 TEST(ValueTaskSourceCoreMisuse, StaleToken) {
-    manual_reset_value_task_source_core<int> core;
+    ManualResetValueTaskSourceCore<int> core;
     const std::uint16_t stale = core.version();
     core.reset();
     core.set_result(3);
@@ -96,22 +96,22 @@ TEST(ValueTaskSourceCoreMisuse, StaleToken) {
 }
 
 TEST(ValueTaskSourceCoreMisuse, GetResultBeforeCompletion) {
-    manual_reset_value_task_source_core<int> core;
+    ManualResetValueTaskSourceCore<int> core;
     EXPECT_TRUE(throws_invalid_operation([&] { (void)core.get_result(core.version()); },
                                          "get_result() called before the operation completed"));
 }
 
 TEST(ValueTaskSourceCoreMisuse, SecondCompletion) {
-    manual_reset_value_task_source_core<int> core;
+    ManualResetValueTaskSourceCore<int> core;
     core.set_result(4);
     EXPECT_TRUE(throws_invalid_operation([&] { core.set_result(5); }, "completed twice"));
     EXPECT_TRUE(throws_invalid_operation([&] { core.set_exception(make_failure()); }, "completed twice"));
-    EXPECT_EQ(core.status(core.version()), value_task_source_status::succeeded);
+    EXPECT_EQ(core.status(core.version()), ValueTaskSourceStatus::succeeded);
     EXPECT_EQ(core.get_result(core.version()), 4);  // the first result stands
 }
 
 TEST(ValueTaskSourceCoreMisuse, SecondContinuationWhilePending) {
-    manual_reset_value_task_source_core<int> core;
+    ManualResetValueTaskSourceCore<int> core;
     continuation_record first, second;
     core.on_completed(&record_continuation, &first, core.version());
     EXPECT_TRUE(throws_invalid_operation([&] { core.on_completed(&record_continuation, &second, core.version()); },
@@ -124,7 +124,7 @@ TEST(ValueTaskSourceCoreMisuse, SecondContinuationWhilePending) {
 TEST(ValueTaskSourceCoreMisuse, SecondContinuationAfterTheFirstRanAtCompletion) {
     // .NET keeps the first continuation stored after completion, so OnCompleted throws
     // for a second one whether it comes before or after the completion.
-    manual_reset_value_task_source_core<int> core;
+    ManualResetValueTaskSourceCore<int> core;
     continuation_record first, second;
     core.on_completed(&record_continuation, &first, core.version());
     core.set_result(7);
@@ -135,29 +135,29 @@ TEST(ValueTaskSourceCoreMisuse, SecondContinuationAfterTheFirstRanAtCompletion) 
 }
 
 TEST(ValueTaskSourceCoreMisuse, NullContinuationAndNullException) {
-    manual_reset_value_task_source_core<int> core;
+    ManualResetValueTaskSourceCore<int> core;
     EXPECT_TRUE(throws_invalid_operation([&] { core.on_completed(nullptr, nullptr, core.version()); },
                                          "null continuation"));
     EXPECT_TRUE(throws_invalid_operation([&] { core.set_exception(nullptr); }, "null exception_ptr"));
-    EXPECT_EQ(core.status(core.version()), value_task_source_status::pending);
+    EXPECT_EQ(core.status(core.version()), ValueTaskSourceStatus::pending);
 }
 
 TEST(ValueTaskSourceCore, SetExceptionPropagatesAsFaulted) {
-    manual_reset_value_task_source_core<int> core;
+    ManualResetValueTaskSourceCore<int> core;
     core.set_exception(make_failure("source failed"));
-    EXPECT_EQ(core.status(core.version()), value_task_source_status::faulted);
+    EXPECT_EQ(core.status(core.version()), ValueTaskSourceStatus::faulted);
     EXPECT_TRUE(throws_with<std::runtime_error>([&] { (void)core.get_result(core.version()); }, "source failed"));
 }
 
 TEST(ValueTaskSourceCore, OperationCanceledGivesCanceledStatus) {
-    manual_reset_value_task_source_core<void> core;
+    ManualResetValueTaskSourceCore<void> core;
     core.set_exception(make_cancellation());
-    EXPECT_EQ(core.status(core.version()), value_task_source_status::canceled);
+    EXPECT_EQ(core.status(core.version()), ValueTaskSourceStatus::canceled);
     EXPECT_TRUE(throws_with<operation_canceled>([&] { core.get_result(core.version()); }, "canceled"));
 }
 
 TEST(ValueTaskSourceCore, ContinuationRegisteredAfterCompletionRunsAtOnceOnTheRegisteringThread) {
-    manual_reset_value_task_source_core<int> core;
+    ManualResetValueTaskSourceCore<int> core;
     core.set_result(8);
     continuation_record record;
     core.on_completed(&record_continuation, &record, core.version());
@@ -166,7 +166,7 @@ TEST(ValueTaskSourceCore, ContinuationRegisteredAfterCompletionRunsAtOnceOnTheRe
 }
 
 TEST(ValueTaskSourceCore, ContinuationRegisteredBeforeCompletionRunsOnTheCompletingThread) {
-    manual_reset_value_task_source_core<int> core;
+    ManualResetValueTaskSourceCore<int> core;
     continuation_record record;
     core.on_completed(&record_continuation, &record, core.version());
     EXPECT_EQ(record.calls.load(), 0);
@@ -185,7 +185,7 @@ TEST(ValueTaskSourceCore, CompletionRacingRegistrationNeverLosesTheWakeUp) {
     // Each round: this thread registers a continuation while a partner thread completes
     // the operation. Whichever wins, the continuation must run exactly once.
     constexpr int rounds = 5000;
-    manual_reset_value_task_source_core<int> core;
+    ManualResetValueTaskSourceCore<int> core;
     std::barrier<> round_edge(2);
     std::thread partner([&] {
         for (int round = 0; round < rounds; ++round) {

@@ -1,10 +1,10 @@
-// vtb/lazy_task.hpp: LazyTask<T>, the idiomatic C++ task (cppcoro's task, P1056's lazy),
+// vtb/lazy_task.hpp: lazy_task<T>, the idiomatic C++ task (cppcoro's task, P1056's lazy),
 // included as the C++ answer to "what is the equivalent?" rather than a .NET type.
 //
 // Semantics
 // - Lazy: the body starts only when the task is awaited, and the awaiter resumes by
 //   symmetric transfer. Move-only, awaited exactly once (awaiting an empty or already
-//   awaited LazyTask throws vtb::invalid_operation). No shared state, no reference count:
+//   awaited lazy_task throws vtb::invalid_operation). No shared state, no reference count:
 //   the awaiting expression owns the frame and destroys it when the await ends.
 // - Not thread-safe to await concurrently (it cannot be: it has one owner).
 //
@@ -18,7 +18,7 @@
 // inlined and awaited at once, this is the shape Clang's heap-allocation elision (HALO)
 // can remove; GCC 12 never elides coroutine frames. Measured with Clang 14 -O2: it elides
 // the frame when the awaiting coroutine does not catch exceptions (its own promise uses
-// lazy_exceptions::terminate); in a caller that catches them (vtb::Task, or a LazyTask
+// lazy_exceptions::terminate); in a caller that catches them (vtb::Task, or a lazy_task
 // with lazy_exceptions::propagate) the frame's destruction is also reached through an
 // unwind path, and Clang keeps the allocation.
 #pragma once
@@ -37,7 +37,7 @@ namespace vtb {
 enum class lazy_exceptions { propagate, terminate };
 
 template <class T = void, lazy_exceptions Exceptions = lazy_exceptions::propagate>
-class [[nodiscard]] LazyTask {
+class [[nodiscard]] lazy_task {
 public:
     struct promise_type : detail::promise_return<T, promise_type> {
         detail::result_storage<T> result;
@@ -45,8 +45,8 @@ public:
         // Set by whichever finishes second of the awaiter's await_suspend and the body.
         std::atomic<bool> handoff{false};
 
-        LazyTask get_return_object() noexcept {
-            return LazyTask(std::coroutine_handle<promise_type>::from_promise(*this));
+        lazy_task get_return_object() noexcept {
+            return lazy_task(std::coroutine_handle<promise_type>::from_promise(*this));
         }
         std::suspend_always initial_suspend() noexcept { return {}; }
         auto final_suspend() noexcept {
@@ -69,17 +69,17 @@ public:
         }
     };
 
-    LazyTask(LazyTask&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
-    LazyTask& operator=(LazyTask other) noexcept {
+    lazy_task(lazy_task&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
+    lazy_task& operator=(lazy_task other) noexcept {
         std::swap(handle_, other.handle_);
         return *this;
     }
-    ~LazyTask() {
+    ~lazy_task() {
         if (handle_) handle_.destroy();
     }
 
     auto operator co_await() && {
-        if (!handle_ || handle_.done()) fail("vtb::LazyTask awaited twice or after a move: a LazyTask is awaited exactly once");
+        if (!handle_ || handle_.done()) fail("vtb::lazy_task awaited twice or after a move: a lazy_task is awaited exactly once");
         struct awaiter {
             std::coroutine_handle<promise_type> handle;
             bool await_ready() const noexcept { return false; }
@@ -106,7 +106,7 @@ private:
         }
     }
 
-    explicit LazyTask(std::coroutine_handle<promise_type> handle) noexcept : handle_(handle) {}
+    explicit lazy_task(std::coroutine_handle<promise_type> handle) noexcept : handle_(handle) {}
     std::coroutine_handle<promise_type> handle_;
 };
 

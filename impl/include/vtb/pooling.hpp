@@ -9,7 +9,7 @@
 //   Cost: 0 allocations per operation once `capacity` sources exist; rent() returns
 //   nullptr when all of them are in use (the caller falls back to an allocating path).
 //
-// PooledValueTask<T>: a ValueTask<T> coroutine return type whose frames come from a
+// pooled_value_task<T>: a ValueTask<T> coroutine return type whose frames come from a
 //   bounded per-thread free list by size class (frame_pool), the analogue of .NET 6's
 //   PoolingAsyncValueTaskMethodBuilder. Same semantics as a ValueTask<T> coroutine.
 //   Cost: 0 allocations per call in steady state (a frame freed on this thread is reused
@@ -141,7 +141,7 @@ private:
 inline constinit thread_local frame_pool::cache frame_pool::local{};
 
 template <class T = void>
-class PooledValueTask;
+class pooled_value_task;
 
 namespace detail {
 
@@ -169,7 +169,7 @@ private:
 
 template <class T>
 struct pooled_value_task_promise : task_promise<T, pooled_value_task_promise<T>> {
-    PooledValueTask<T> get_return_object() noexcept { return PooledValueTask<T>(Task<T>::adopt(this)); }
+    pooled_value_task<T> get_return_object() noexcept { return pooled_value_task<T>(Task<T>::adopt(this)); }
 
     static void* operator new(std::size_t size) { return frame_pool::allocate(size); }
     static void operator delete(void* frame, std::size_t size) noexcept { frame_pool::deallocate(frame, size); }
@@ -178,11 +178,11 @@ struct pooled_value_task_promise : task_promise<T, pooled_value_task_promise<T>>
 }  // namespace detail
 
 template <class T>
-class [[nodiscard]] PooledValueTask : public ValueTask<T> {
+class [[nodiscard]] pooled_value_task : public ValueTask<T> {
 public:
     using promise_type = detail::pooled_value_task_promise<T>;
 
-    explicit PooledValueTask(Task<T> task) : ValueTask<T>(std::move(task)) {}
+    explicit pooled_value_task(Task<T> task) : ValueTask<T>(std::move(task)) {}
 
     // Always Task-backed (its own frame): an await skips ValueTask's dispatch on the kind.
     auto operator co_await() & noexcept { return typename ValueTask<T>::template basic_awaiter<false, true>(*this); }
@@ -192,7 +192,7 @@ public:
 template <class T>
 class value_task_source_pool {
 public:
-    class source final : public manual_reset_value_task_source<T> {
+    class source final : public ManualResetValueTaskSource<T> {
     public:
         // The ValueTask for the operation in progress.
         ValueTask<T> task() noexcept { return ValueTask<T>(*this, this->version()); }

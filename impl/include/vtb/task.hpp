@@ -18,7 +18,7 @@
 // Cost (allocations per call, counted at operator new)
 // - coroutine Task<T>: 1 on every path: the coroutine frame, which holds the state.
 //   Neither compiler elides it (measured: GCC 12, Clang 14): the frame lives as long as
-//   its reference count, which no caller can see. LazyTask is the elidable shape.
+//   its reference count, which no caller can see. lazy_task is the elidable shape.
 // - Task<T>::from_result: 0 for bool and for int -1..8 (cached, like .NET: one instance per
 //   value, however the argument is passed), else 1.
 // - Task<void>::completed_task: 0 (a singleton). from_exception, from_canceled: 1 (the
@@ -80,7 +80,7 @@ public:
     bool is_completed() const noexcept { return waiters.is_completed(); }
 
     // Only meaningful once completed.
-    value_task_source_status state() const noexcept { return result.state(); }
+    ValueTaskSourceStatus state() const noexcept { return result.state(); }
 
     // Publishes the result (already stored in `result`) and returns the waiters to wake.
     continuation_node* complete() noexcept { return waiters.complete(); }
@@ -156,7 +156,7 @@ public:
 };
 
 // The promise shared by every eager, state-holding coroutine type (Task, ValueTask,
-// PooledValueTask); `Derived` adds get_return_object and, for pooling, operator new.
+// pooled_value_task); `Derived` adds get_return_object and, for pooling, operator new.
 // References: one held by the running body (dropped at final suspend), one handed to the
 // returned object.
 template <class T, class Derived>
@@ -243,9 +243,9 @@ public:
     bool valid() const noexcept { return state_ != nullptr; }
 
     bool is_completed() const { return checked().is_completed(); }
-    bool is_completed_successfully() const { return status_is(value_task_source_status::succeeded); }
-    bool is_faulted() const { return status_is(value_task_source_status::faulted); }
-    bool is_canceled() const { return status_is(value_task_source_status::canceled); }
+    bool is_completed_successfully() const { return status_is(ValueTaskSourceStatus::succeeded); }
+    bool is_faulted() const { return status_is(ValueTaskSourceStatus::faulted); }
+    bool is_canceled() const { return status_is(ValueTaskSourceStatus::canceled); }
 
     // Blocks the calling thread until the task completes. Never call it from the thread
     // that must run the completion (a run loop's own thread): that deadlocks, as in .NET.
@@ -331,7 +331,7 @@ private:
         return *state_;
     }
 
-    bool status_is(value_task_source_status expected) const {
+    bool status_is(ValueTaskSourceStatus expected) const {
         return is_completed() && state_->state() == expected;
     }
 

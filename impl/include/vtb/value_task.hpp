@@ -2,7 +2,7 @@
 // of ValueTask).
 //
 // Semantics
-// - Holds exactly one of: an inline result, a Task<T>, or a (value_task_source<T>*, token)
+// - Holds exactly one of: an inline result, a Task<T>, or a (ValueTaskSource<T>*, token)
 //   pair. sizeof(ValueTask<int>) == 16 on x86-64, like .NET's.
 // - It is consumed once: by co_await, by result() or by as_task()/preserve(). It is
 //   move-only (a copy is how .NET code awaits twice), and a moved-from instance is dead.
@@ -50,7 +50,7 @@
 //   rvalue: 0. Awaiting an lvalue: 0 beyond the copy of the value (for a T that owns
 //   memory, such as a long std::string, that copy allocates).
 // - As a coroutine return type: 1 on every path (the frame), as for Task<T>; only a
-//   plain function returning a value, a pooled source, or PooledValueTask avoids it.
+//   plain function returning a value, a pooled source, or pooled_value_task avoids it.
 // - as_task(): 0 for a Task, Task::from_result's cost for a value, 1 for a source.
 #pragma once
 
@@ -136,7 +136,7 @@ private:
 template <class T>
 class source_task_state final : public task_state<T> {
 public:
-    static Task<T> start(value_task_source<T>& source, std::uint16_t token) {
+    static Task<T> start(ValueTaskSource<T>& source, std::uint16_t token) {
         auto* state = new source_task_state(source, token);
         Task<T> task = Task<T>::adopt(state);
         try {
@@ -150,7 +150,7 @@ public:
 
 private:
     // References: the returned Task's and the pending registration's.
-    source_task_state(value_task_source<T>& source, std::uint16_t token) noexcept
+    source_task_state(ValueTaskSource<T>& source, std::uint16_t token) noexcept
         : task_state<T>([](task_state<T>* self) noexcept { delete static_cast<source_task_state*>(self); }, 2),
           source_(&source),
           token_(token) {}
@@ -171,7 +171,7 @@ private:
         self->release();
     }
 
-    value_task_source<T>* source_;
+    ValueTaskSource<T>* source_;
     std::uint16_t token_;
 };
 
@@ -210,7 +210,7 @@ public:
     }
     explicit ValueTask(const Task<T>& task) : ValueTask(Task<T>(task)) {}
 
-    ValueTask(value_task_source<T>& source, std::uint16_t token) noexcept
+    ValueTask(ValueTaskSource<T>& source, std::uint16_t token) noexcept
         : object_(&source), token_(token), kind_(kind::source) {}
 
     // Moving is not an atomic operation (moving one object from two threads is a race
@@ -233,15 +233,15 @@ public:
         }
     }
 
-    bool is_completed() const { return status<true>() != value_task_source_status::pending; }
-    bool is_completed_successfully() const { return status<true>() == value_task_source_status::succeeded; }
-    bool is_faulted() const { return status<true>() == value_task_source_status::faulted; }
-    bool is_canceled() const { return status<true>() == value_task_source_status::canceled; }
+    bool is_completed() const { return status<true>() != ValueTaskSourceStatus::pending; }
+    bool is_completed_successfully() const { return status<true>() == ValueTaskSourceStatus::succeeded; }
+    bool is_faulted() const { return status<true>() == ValueTaskSourceStatus::faulted; }
+    bool is_canceled() const { return status<true>() == ValueTaskSourceStatus::canceled; }
 
     // The result of a completed instance; consumes it (like a move: one thread at a time).
     // Throws invalid_operation before completion.
     T result() {
-        if (status<false>() == value_task_source_status::pending)
+        if (status<false>() == ValueTaskSourceStatus::pending)
             detail::throw_invalid_operation("vtb::ValueTask::result() called before completion: await it, "
                                     "or check is_completed() first (a ValueTask must not be blocked on)");
         begin_use(use::result_read);
@@ -276,7 +276,7 @@ public:
     // or the Task's result is moved out. On an lvalue the instance is only read: the
     // inline value or the Task's result is copied, so two threads awaiting one lvalue at
     // once are memory-safe (see the header comment).
-    // KnownTask: the instance is Task-backed whenever it is fresh (a PooledValueTask), so
+    // KnownTask: the instance is Task-backed whenever it is fresh (a pooled_value_task), so
     // the await skips the dispatch on the kind.
     template <bool Claim, bool KnownTask = false>
     class basic_awaiter {
@@ -303,7 +303,7 @@ public:
                 if (self_.template fresh_with<!Claim>(kind::value)) return true;  // marked awaited in await_resume
                 self_.template check_fresh<!Claim>();  // throws for a used instance
                 self_.template mark<!Claim>(use::awaiting);
-                return self_.source()->status(self_.token_) != value_task_source_status::pending;
+                return self_.source()->status(self_.token_) != ValueTaskSourceStatus::pending;
             }
         }
 
@@ -404,7 +404,7 @@ private:
     }
 
     detail::task_state<T>* task_state() const noexcept { return static_cast<detail::task_state<T>*>(object_); }
-    value_task_source<T>* source() const noexcept { return static_cast<value_task_source<T>*>(object_); }
+    ValueTaskSource<T>* source() const noexcept { return static_cast<ValueTaskSource<T>*>(object_); }
 
     // The use tracking: one load and one store of use_ per use, plain movs on x86-64 (no
     // locked instruction). A second use is always caught when it follows the first (on one
@@ -457,7 +457,7 @@ private:
         try {
             switch (kind_) {
                 case kind::task: return !task_state()->is_completed();
-                case kind::source: return source()->status(token_) == value_task_source_status::pending;
+                case kind::source: return source()->status(token_) == ValueTaskSourceStatus::pending;
                 case kind::value:
                 case kind::released: break;
             }
@@ -480,7 +480,7 @@ private:
     }
 
     // A KnownTask await of an instance that is used, or not Task-backed after all (a
-    // PooledValueTask given another ValueTask through a reference to its base): throws
+    // pooled_value_task given another ValueTask through a reference to its base): throws
     // for the first, makes the second Task-backed (as_task).
     template <bool Shared>
     [[gnu::cold, gnu::noinline]] void prepare_known_task() {
@@ -496,16 +496,16 @@ private:
 
     // While an await is in progress, queries stay allowed.
     template <bool Shared>
-    value_task_source_status status() const {
+    ValueTaskSourceStatus status() const {
         check_usable<Shared>();
         switch (kind_) {
-            case kind::value: return value_task_source_status::succeeded;
+            case kind::value: return ValueTaskSourceStatus::succeeded;
             case kind::source: return source()->status(token_);
             case kind::task: break;
             case kind::released: detail::throw_unusable(use::moved_from, false);
         }
         const detail::task_state<T>& state = *task_state();
-        return state.is_completed() ? state.state() : value_task_source_status::pending;
+        return state.is_completed() ? state.state() : ValueTaskSourceStatus::pending;
     }
 
     // result(): the value moved out (the caller consumes the instance).
@@ -526,7 +526,7 @@ private:
         }
     }
 
-    void* object_;  // task_state<T>* or value_task_source<T>*, by kind_ (unset for an inline value)
+    void* object_;  // task_state<T>* or ValueTaskSource<T>*, by kind_ (unset for an inline value)
     [[no_unique_address]] detail::inline_slot<T> slot_;
     std::uint16_t token_ = 0;
     kind kind_;

@@ -1,11 +1,11 @@
-// vtb/value_task_source.hpp: value_task_source<T> and manual_reset_value_task_source_core<T>,
+// vtb/value_task_source.hpp: ValueTaskSource<T> and ManualResetValueTaskSourceCore<T>,
 // the equivalents of .NET's IValueTaskSource<T> and ManualResetValueTaskSourceCore<T>.
 //
 // Semantics
-// - value_task_source<T> is what a ValueTask<T> can point at instead of a Task: status,
+// - ValueTaskSource<T> is what a ValueTask<T> can point at instead of a Task: status,
 //   on_completed and get_result, each checked against a 16-bit token, so one object can
 //   serve many operations one after another (reset between them).
-// - manual_reset_value_task_source_core<T> does the bookkeeping for an implementation: a
+// - ManualResetValueTaskSourceCore<T> does the bookkeeping for an implementation: a
 //   version bumped by reset(), the result, and one continuation. It is thread-safe in the
 //   way .NET's is: one producer completes it, one consumer awaits it, in any order.
 //   It throws vtb::invalid_operation on the four misuses .NET detects: a stale token,
@@ -18,7 +18,7 @@
 //   (the pool's), and a read after it throws invalid_operation: never a moved-from value.
 // - A continuation registered after completion runs at once, on the registering thread.
 //
-// - manual_reset_value_task_source<T> is the interface implemented by forwarding to a
+// - ManualResetValueTaskSource<T> is the interface implemented by forwarding to a
 //   core: a ready-made source to derive from (the pooled source does; override
 //   get_result to recycle).
 //
@@ -38,32 +38,32 @@
 
 namespace vtb {
 
-// value_task_source_status (.NET's ValueTaskSourceStatus: pending, succeeded, faulted,
+// ValueTaskSourceStatus (.NET's ValueTaskSourceStatus: pending, succeeded, faulted,
 // canceled) is declared in vtb/detail/result_storage.hpp: it is the stored result's own state.
 
 template <class T>
-class value_task_source {
+class ValueTaskSource {
 public:
     using continuation_fn = void (*)(void* state);
 
-    virtual value_task_source_status status(std::uint16_t token) const = 0;
+    virtual ValueTaskSourceStatus status(std::uint16_t token) const = 0;
     // Arranges for continuation(state) to be called once the operation completes.
     virtual void on_completed(continuation_fn continuation, void* state, std::uint16_t token) = 0;
     // Returns the value or rethrows; ends the operation (an implementation may reset here).
     virtual T get_result(std::uint16_t token) = 0;
 
 protected:
-    ~value_task_source() = default;
+    ~ValueTaskSource() = default;
 };
 
 template <class T>
-class manual_reset_value_task_source_core {
+class ManualResetValueTaskSourceCore {
 public:
-    using continuation_fn = typename value_task_source<T>::continuation_fn;
+    using continuation_fn = typename ValueTaskSource<T>::continuation_fn;
 
-    manual_reset_value_task_source_core() = default;
-    manual_reset_value_task_source_core(const manual_reset_value_task_source_core&) = delete;
-    manual_reset_value_task_source_core& operator=(const manual_reset_value_task_source_core&) = delete;
+    ManualResetValueTaskSourceCore() = default;
+    ManualResetValueTaskSourceCore(const ManualResetValueTaskSourceCore&) = delete;
+    ManualResetValueTaskSourceCore& operator=(const ManualResetValueTaskSourceCore&) = delete;
 
     std::uint16_t version() const noexcept { return version_; }
 
@@ -88,21 +88,21 @@ public:
     // Faulted, or canceled for a vtb::operation_canceled (as .NET's core reports it).
     void set_exception(std::exception_ptr error) {
         if (!error) [[unlikely]]
-            detail::throw_invalid_operation("vtb::manual_reset_value_task_source_core: set_exception with a null exception_ptr");
+            detail::throw_invalid_operation("vtb::ManualResetValueTaskSourceCore: set_exception with a null exception_ptr");
         check_not_completed();
         result_.set_caught_exception(std::move(error));
         signal_completion();
     }
 
-    value_task_source_status status(std::uint16_t token) const {
+    ValueTaskSourceStatus status(std::uint16_t token) const {
         check_token(token);
-        if (!is_completed()) return value_task_source_status::pending;
+        if (!is_completed()) return ValueTaskSourceStatus::pending;
         return result_.state();
     }
 
     void on_completed(continuation_fn continuation, void* state, std::uint16_t token) {
         if (continuation == nullptr) [[unlikely]]
-            detail::throw_invalid_operation("vtb::manual_reset_value_task_source_core: null continuation");
+            detail::throw_invalid_operation("vtb::ManualResetValueTaskSourceCore: null continuation");
         check_token(token);
         continuation_fn expected = continuation_.load(std::memory_order_acquire);
         if (expected == nullptr) {
@@ -145,7 +145,7 @@ public:
         check_result_before_reset(token);
         if (taken_) [[unlikely]]
             detail::throw_invalid_operation(
-                "vtb::manual_reset_value_task_source_core: the result was already taken (take_result); "
+                "vtb::ManualResetValueTaskSourceCore: the result was already taken (take_result); "
                 "reset() before reading again");
     }
 
@@ -161,7 +161,7 @@ public:
         check_token(token);
         if (!is_completed()) [[unlikely]]
             detail::throw_invalid_operation(
-                "vtb::manual_reset_value_task_source_core: get_result() called before the operation completed");
+                "vtb::ManualResetValueTaskSourceCore: get_result() called before the operation completed");
     }
     T take_result_before_reset() { return result_.take(); }
 
@@ -177,12 +177,12 @@ private:
 
     [[noreturn]] static void throw_second_continuation() {
         detail::throw_invalid_operation(
-            "vtb::manual_reset_value_task_source_core: a second continuation was registered; "
+            "vtb::ManualResetValueTaskSourceCore: a second continuation was registered; "
             "a value-task source supports one awaiter per operation");
     }
 
     [[noreturn, gnu::cold, gnu::noinline]] void throw_stale_token(std::uint16_t token) const {
-        throw invalid_operation("vtb::manual_reset_value_task_source_core: stale token " + std::to_string(token) +
+        throw invalid_operation("vtb::ManualResetValueTaskSourceCore: stale token " + std::to_string(token) +
                                 " (current version " + std::to_string(version_) +
                                 "): the operation it named has ended and the source was reused");
     }
@@ -197,7 +197,7 @@ private:
     // operation is the contract).
     void check_not_completed() const {
         if (completed_.load(std::memory_order_relaxed)) [[unlikely]]
-            detail::throw_invalid_operation("vtb::manual_reset_value_task_source_core: completed twice; an operation takes one result");
+            detail::throw_invalid_operation("vtb::ManualResetValueTaskSourceCore: completed twice; an operation takes one result");
     }
 
     void signal_completion() {
@@ -219,9 +219,9 @@ private:
 };
 
 template <class T>
-class manual_reset_value_task_source : public value_task_source<T> {
+class ManualResetValueTaskSource : public ValueTaskSource<T> {
 public:
-    using continuation_fn = typename value_task_source<T>::continuation_fn;
+    using continuation_fn = typename ValueTaskSource<T>::continuation_fn;
 
     std::uint16_t version() const noexcept { return core_.version(); }
     void reset() noexcept { core_.reset(); }
@@ -232,16 +232,16 @@ public:
     }
     void set_exception(std::exception_ptr error) { core_.set_exception(std::move(error)); }
 
-    value_task_source_status status(std::uint16_t token) const override { return core_.status(token); }
+    ValueTaskSourceStatus status(std::uint16_t token) const override { return core_.status(token); }
     void on_completed(continuation_fn continuation, void* state, std::uint16_t token) override {
         core_.on_completed(continuation, state, token);
     }
     T get_result(std::uint16_t token) override { return core_.get_result(token); }
 
 protected:
-    ~manual_reset_value_task_source() = default;
+    ~ManualResetValueTaskSource() = default;
 
-    manual_reset_value_task_source_core<T> core_;
+    ManualResetValueTaskSourceCore<T> core_;
 };
 
 }  // namespace vtb

@@ -1,6 +1,6 @@
 // vtb/detail/result_storage.hpp: the outcome of an operation: a value (none for void),
 // an exception, or cancellation. Set once; read many times (get) or moved out (take).
-// Its state is the public vtb::value_task_source_status (declared here, the one status
+// Its state is the public vtb::ValueTaskSourceStatus (declared here, the one status
 // enum of the library): what a value-task source's status() reports is the stored state
 // itself, with no mapping between two enums.
 // set_exception always means faulted (.NET's Task.FromException, TrySetException);
@@ -21,7 +21,7 @@
 namespace vtb {
 
 // .NET's ValueTaskSourceStatus: the state of an operation, and of the result it stored.
-enum class value_task_source_status : unsigned char { pending, succeeded, faulted, canceled };
+enum class ValueTaskSourceStatus : unsigned char { pending, succeeded, faulted, canceled };
 
 }  // namespace vtb
 
@@ -39,23 +39,23 @@ inline bool is_cancellation(const std::exception_ptr& error) {
 
 class result_error_base {
 public:
-    value_task_source_status state() const noexcept { return state_; }
+    ValueTaskSourceStatus state() const noexcept { return state_; }
 
     // Faulted, whatever the exception is (even vtb::operation_canceled).
     void set_exception(std::exception_ptr error) noexcept {
-        state_ = value_task_source_status::faulted;
+        state_ = ValueTaskSourceStatus::faulted;
         error_ = std::move(error);
     }
 
     // Canceled, with `error` (a vtb::operation_canceled) as what a read rethrows.
     void set_canceled(std::exception_ptr error) noexcept {
-        state_ = value_task_source_status::canceled;
+        state_ = ValueTaskSourceStatus::canceled;
         error_ = std::move(error);
     }
 
     // An exception that escaped an operation's body: canceled for vtb::operation_canceled.
     void set_caught_exception(std::exception_ptr error) {
-        state_ = is_cancellation(error) ? value_task_source_status::canceled : value_task_source_status::faulted;
+        state_ = is_cancellation(error) ? ValueTaskSourceStatus::canceled : ValueTaskSourceStatus::faulted;
         error_ = std::move(error);
     }
 
@@ -71,10 +71,10 @@ protected:
 
     void clear_error() noexcept {
         error_ = nullptr;
-        state_ = value_task_source_status::pending;
+        state_ = ValueTaskSourceStatus::pending;
     }
 
-    value_task_source_status state_ = value_task_source_status::pending;
+    ValueTaskSourceStatus state_ = ValueTaskSourceStatus::pending;
     std::exception_ptr error_;
 };
 
@@ -88,14 +88,14 @@ public:
     // error_'s own destructor, the exception.
     ~result_storage() {
         if constexpr (!std::is_trivially_destructible_v<T>) {
-            if (state_ == value_task_source_status::succeeded) std::destroy_at(std::addressof(value_));
+            if (state_ == ValueTaskSourceStatus::succeeded) std::destroy_at(std::addressof(value_));
         }
     }
 
     template <class... Args>
     void set_value(Args&&... args) {
         std::construct_at(std::addressof(value_), std::forward<Args>(args)...);
-        state_ = value_task_source_status::succeeded;
+        state_ = ValueTaskSourceStatus::succeeded;
     }
 
     const T& get() const {
@@ -109,7 +109,7 @@ public:
     }
 
     void clear() noexcept {
-        if (state_ == value_task_source_status::succeeded) std::destroy_at(std::addressof(value_));
+        if (state_ == ValueTaskSourceStatus::succeeded) std::destroy_at(std::addressof(value_));
         clear_error();
     }
 
@@ -122,7 +122,7 @@ private:
 template <>
 class result_storage<void> : public result_error_base {
 public:
-    void set_value() noexcept { state_ = value_task_source_status::succeeded; }
+    void set_value() noexcept { state_ = ValueTaskSourceStatus::succeeded; }
     void get() const { rethrow_if_failed(); }
     void take() const { rethrow_if_failed(); }
     void clear() noexcept { clear_error(); }
