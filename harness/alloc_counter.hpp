@@ -31,8 +31,8 @@
 namespace vtb::harness {
 
 struct alloc_totals {
-  std::uint64_t allocs = 0;  // operator new calls (every form)
-  std::uint64_t bytes = 0;   // bytes requested from operator new
+    std::uint64_t allocs = 0;  // operator new calls (every form)
+    std::uint64_t bytes = 0;   // bytes requested from operator new
 };
 
 // Totals over all threads since the process started, including threads that have
@@ -44,22 +44,22 @@ bool counting_enabled();
 
 // Allocation counters for one timed loop.
 class op_counters {
- public:
-  // (Re)opens the window: a snapshot of all threads' totals, and the peak of live
-  // bytes restarted from the current level.
-  op_counters();
+public:
+    // (Re)opens the window: a snapshot of all threads' totals, and the peak of live
+    // bytes restarted from the current level.
+    op_counters();
 
-  // Closes the window if no thread has yet. On thread 0 only, sets the user counters
-  //   allocs_per_op, bytes_per_op  all threads' allocations in the window, averaged
-  //                                over all threads' iterations
-  //   peak_live_bytes              highest live bytes above the level at the
-  //                                opening: the per-thread peaks summed over
-  //                                threads (exact for one thread; an upper bound
-  //                                of the simultaneous peak for several)
-  // Live bytes are requested bytes (what operator new was asked for), so they do not
-  // depend on the allocator or the heap's layout. Sets nothing when counting is
-  // compiled out.
-  void report(benchmark::State& state) const;
+    // Closes the window if no thread has yet. On thread 0 only, sets the user counters
+    //   allocs_per_op, bytes_per_op  all threads' allocations in the window, averaged
+    //                                over all threads' iterations
+    //   peak_live_bytes              highest live bytes above the level at the
+    //                                opening: the per-thread peaks summed over
+    //                                threads (exact for one thread; an upper bound
+    //                                of the simultaneous peak for several)
+    // Live bytes are requested bytes (what operator new was asked for), so they do not
+    // depend on the allocator or the heap's layout. Sets nothing when counting is
+    // compiled out.
+    void report(benchmark::State& state) const;
 };
 
 }  // namespace vtb::harness

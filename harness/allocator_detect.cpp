@@ -74,8 +74,7 @@ std::optional<std::string> mimalloc_probe() {
     const fresh_block block(64);
     if (block.get() == nullptr || !is_in_heap_region(block.get())) return std::nullopt;
     const int encoded = version();  // 209 for 2.0.9
-    return std::to_string(encoded / 100) + "." + std::to_string(encoded / 10 % 10) + "." +
-           std::to_string(encoded % 10);
+    return std::to_string(encoded / 100) + "." + std::to_string(encoded / 10 % 10) + "." + std::to_string(encoded % 10);
 }
 
 // jemalloc.h: int mallctl(const char* name, void* old, size_t* old_len, void* new, size_t new_len).

@@ -58,16 +58,20 @@ std::string problem(rule allowed, std::string_view value) {
     double seconds = 0;
     std::int64_t count = 0;
     switch (allowed) {
-        case rule::format: return one_of(formats, value) ? "" : "is not one of " + joined(formats);
-        case rule::time_unit: return one_of(time_units, value) ? "" : "is not one of " + joined(time_units);
-        case rule::boolean: return one_of(booleans, value) ? "" : "is not one of " + joined(booleans);
+        case rule::format:
+            return one_of(formats, value) ? "" : "is not one of " + joined(formats);
+        case rule::time_unit:
+            return one_of(time_units, value) ? "" : "is not one of " + joined(time_units);
+        case rule::boolean:
+            return one_of(booleans, value) ? "" : "is not one of " + joined(booleans);
         case rule::positive_count:
             return parse_integer(value, count) && count >= 1 && count <= std::numeric_limits<std::int32_t>::max()
                        ? ""
                        : "is not an integer from 1 to 2147483647";
         case rule::positive_seconds:
             return is_seconds(value, seconds) && seconds > 0 ? "" : "is not a number of seconds above 0";
-        case rule::seconds: return is_seconds(value, seconds) && seconds >= 0 ? "" : "is not a number of seconds >= 0";
+        case rule::seconds:
+            return is_seconds(value, seconds) && seconds >= 0 ? "" : "is not a number of seconds >= 0";
     }
     return "";
 }

@@ -23,13 +23,13 @@
 namespace vtb::harness {
 
 class machine_state_probe {
- public:
-  machine_state_probe();
-  // Sets calibration_ns (averaged over the benchmark's threads) on this thread's state.
-  void report(benchmark::State& state) const;
+public:
+    machine_state_probe();
+    // Sets calibration_ns (averaged over the benchmark's threads) on this thread's state.
+    void report(benchmark::State& state) const;
 
- private:
-  double before_ns_;
+private:
+    double before_ns_;
 };
 
 // Nanoseconds the calibration loop takes now (best of three).

@@ -46,7 +46,8 @@ command_line parse_command_line(int& argc, char** argv) {
 
 std::string usage(std::string_view program_name) {
     const std::string program(program_name);
-    return "usage: " + program + " [vtbench flags] [scenario flags] [Google Benchmark flags]\n"
+    return "usage: " + program +
+           " [vtbench flags] [scenario flags] [Google Benchmark flags]\n"
            "\n"
            "Runs the vtbench scenarios under Google Benchmark.\n"
            "\n"

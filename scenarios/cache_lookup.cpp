@@ -25,8 +25,8 @@ void cache_lookup(benchmark::State& state, const cache_params& params) {
         state.SkipWithError("wrong results: the values received do not match the cache and database");
 }
 
-std::string benchmark_name(std::string_view scenario, std::string_view impl, std::string_view payload,
-                           db_mode db, int hit_percent) {
+std::string benchmark_name(std::string_view scenario, std::string_view impl, std::string_view payload, db_mode db,
+                           int hit_percent) {
     std::string name(scenario);
     name.append("/impl:").append(impl);
     name.append("/payload:").append(payload);

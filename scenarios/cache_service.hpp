@@ -186,11 +186,14 @@ public:
             }
             void await_suspend(std::coroutine_handle<> handle) {
                 awaiting = handle;
-                self.begin_load(key, [](void* context, cache_service&, int, Payload&& loaded) {
-                    auto* me = static_cast<awaiter*>(context);
-                    me->value = std::move(loaded);
-                    me->awaiting.resume();
-                }, this);
+                self.begin_load(
+                    key,
+                    [](void* context, cache_service&, int, Payload&& loaded) {
+                        auto* me = static_cast<awaiter*>(context);
+                        me->value = std::move(loaded);
+                        me->awaiting.resume();
+                    },
+                    this);
             }
             Payload await_resume() { return std::move(value); }
         };
@@ -222,9 +225,7 @@ private:
     }
 
     // The key's entry; every key 0..key_count-1 has one.
-    entry& slot_of(int key) noexcept {
-        return const_cast<entry&>(std::as_const(*this).slot_of(key));
-    }
+    entry& slot_of(int key) noexcept { return const_cast<entry&>(std::as_const(*this).slot_of(key)); }
     [[gnu::always_inline]] const entry& slot_of(int key) const noexcept {
         std::size_t index = home_of(key);
         while (slots_[index].key != key) index = (index + 1) & (slots_.size() - 1);

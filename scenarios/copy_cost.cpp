@@ -57,8 +57,9 @@ void copy_cost(benchmark::State& state) {
 
 template <class Kind, int Depth>
 void register_one(const vtb::harness::run_options& options) {
-    vtb::harness::register_benchmark(
-        options, "copy_cost/type:" + std::string(Kind::name) + "/depth:" + std::to_string(Depth), copy_cost<Kind, Depth>);
+    vtb::harness::register_benchmark(options,
+                                     "copy_cost/type:" + std::string(Kind::name) + "/depth:" + std::to_string(Depth),
+                                     copy_cost<Kind, Depth>);
 }
 
 }  // namespace

@@ -10,10 +10,10 @@
 // - returns the checksum of every value received, which the caller checks.
 #pragma once
 
+#include <benchmark/benchmark.h>
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/use_awaitable.hpp>
-#include <benchmark/benchmark.h>
 
 #include <cstdint>
 #include <exception>
@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "cache_service.hpp"
-#include "vtb/sync_wait.hpp"
 #include "vtb/lazy_task.hpp"
+#include "vtb/sync_wait.hpp"
 
 namespace vtb::scenarios {
 
@@ -39,7 +39,7 @@ struct vtb_execution {
 private:
     template <class Impl, class Payload, class Iterations, class Probe>
     static lazy_task<std::uint64_t, lazy_exceptions::terminate> drive(cache_service<Payload>& service,
-                                                                     Iterations& iterations, Probe& probe) {
+                                                                      Iterations& iterations, Probe& probe) {
         using traits = payload_traits<Payload>;
         std::uint64_t checksum = 0;
         probe.start();

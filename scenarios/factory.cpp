@@ -7,8 +7,8 @@
 #include <string>
 
 #include "alloc_counter.hpp"
-#include "machine_state.hpp"
 #include "factory_kinds.hpp"
+#include "machine_state.hpp"
 #include "run_options.hpp"
 #include "scenario_registry.hpp"
 

@@ -52,7 +52,7 @@ struct value_task_inline {
 };
 
 // The registry, in the order the vocabulary lists them.
-using all_kinds =
-    vtb::scenarios::type_list<from_result_cached, from_result_uncached, completed_task, from_exception, from_canceled, value_task_inline>;
+using all_kinds = vtb::scenarios::type_list<from_result_cached, from_result_uncached, completed_task, from_exception,
+                                            from_canceled, value_task_inline>;
 
 }  // namespace vtb::scenarios::factory_kinds

@@ -29,7 +29,7 @@ namespace {
 constexpr std::size_t operations_held = 100'000;
 
 using all_holders = type_list<suspended_tasks, inline_value_tasks, task_wrapping_value_tasks, source_value_tasks,
-                                pooled_value_tasks, pending_futures, parked_asio_awaitables, suspended_fibers>;
+                              pooled_value_tasks, pending_futures, parked_asio_awaitables, suspended_fibers>;
 
 template <class Holder>
 void footprint(benchmark::State& state) {

@@ -122,10 +122,13 @@ struct value_task_source_impl {
         auto* source = pool.rent();
         if (source == nullptr) return ValueTask<Payload>(load_and_store<Task<Payload>>(service, key));
         ValueTask<Payload> pending = source->task();
-        service.begin_load(key, [](void* context, cache_service<Payload>& owner, int loaded_key, Payload&& value) {
-            owner.store(loaded_key, value);
-            static_cast<typename value_task_source_pool<Payload>::source*>(context)->set_result(std::move(value));
-        }, source);
+        service.begin_load(
+            key,
+            [](void* context, cache_service<Payload>& owner, int loaded_key, Payload&& value) {
+                owner.store(loaded_key, value);
+                static_cast<typename value_task_source_pool<Payload>::source*>(context)->set_result(std::move(value));
+            },
+            source);
         return pending;
     }
 };
@@ -166,10 +169,13 @@ struct std_future_impl {
         }
         thread_local std::promise<Payload> in_flight;  // the one request the loop will complete
         in_flight = std::move(promise);
-        service.begin_load(key, [](void* context, cache_service<Payload>& owner, int loaded_key, Payload&& value) {
-            owner.store(loaded_key, value);
-            static_cast<std::promise<Payload>*>(context)->set_value(std::move(value));
-        }, &in_flight);
+        service.begin_load(
+            key,
+            [](void* context, cache_service<Payload>& owner, int loaded_key, Payload&& value) {
+                owner.store(loaded_key, value);
+                static_cast<std::promise<Payload>*>(context)->set_value(std::move(value));
+            },
+            &in_flight);
         return future;
     }
 };
@@ -193,8 +199,7 @@ struct asio_awaitable_impl {
 // The registry: every scenario runs every implementation listed here.
 using all_implementations =
     type_list<sync_impl, task_impl, task_from_result_impl, value_task_coroutine_impl, value_task_impl,
-                        value_task_source_impl, pooled_value_task_impl, lazy_task_impl, std_future_impl,
-                        asio_awaitable_impl>;
+              value_task_source_impl, pooled_value_task_impl, lazy_task_impl, std_future_impl, asio_awaitable_impl>;
 
 // Properties the vocabulary publishes. value_task: get_message returns a ValueTask (or the
 // pooled ValueTask), bound by ValueTask's rules of use; pooled: declared by the struct.
@@ -210,6 +215,8 @@ inline constexpr bool returns_value_task =
     is_value_task_type<decltype(Impl::get_message(std::declval<cache_service<int>&>(), 0))>;
 
 template <class Impl>
-inline constexpr bool is_pooled = requires { requires Impl::pooled; };
+inline constexpr bool is_pooled = requires {
+    requires Impl::pooled;
+};
 
 }  // namespace vtb::scenarios

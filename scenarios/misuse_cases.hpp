@@ -45,9 +45,12 @@ enum class outcome { allowed, detected, undetected };
 
 inline constexpr std::string_view to_string(outcome result) {
     switch (result) {
-        case outcome::allowed: return "allowed";
-        case outcome::detected: return "detected";
-        case outcome::undetected: return "undetected";
+        case outcome::allowed:
+            return "allowed";
+        case outcome::detected:
+            return "detected";
+        case outcome::undetected:
+            return "undetected";
     }
     return "undetected";
 }
@@ -87,7 +90,8 @@ inline constexpr std::chrono::milliseconds completion_delay{20};
 inline std::string type_name(const std::exception& error) {
     const char* mangled = typeid(error).name();
     int status = 0;
-    std::unique_ptr<char, void (*)(void*)> demangled(abi::__cxa_demangle(mangled, nullptr, nullptr, &status), std::free);
+    std::unique_ptr<char, void (*)(void*)> demangled(abi::__cxa_demangle(mangled, nullptr, nullptr, &status),
+                                                     std::free);
     return status == 0 ? std::string(demangled.get()) : std::string(mangled);
 }
 
@@ -162,14 +166,17 @@ public:
 
     ValueTask<int> completed(value_task_kind kind) {
         switch (kind) {
-            case value_task_kind::inline_value: return ValueTask<int>(expected_value);
-            case value_task_kind::wrapping_task: return ValueTask<int>(Task<int>::from_result(expected_value));
+            case value_task_kind::inline_value:
+                return ValueTask<int>(expected_value);
+            case value_task_kind::wrapping_task:
+                return ValueTask<int>(Task<int>::from_result(expected_value));
             case value_task_kind::source: {
                 source& rented = rent();
                 rented.set_result(expected_value);
                 return rented.task();
             }
-            case value_task_kind::pooled: return pooled_now();
+            case value_task_kind::pooled:
+                return pooled_now();
         }
         throw std::logic_error("value_task_maker: unknown kind");
     }
@@ -177,15 +184,18 @@ public:
     // A ValueTask holding its value is never pending: that kind gets a completed one.
     ValueTask<int> pending_if_possible(value_task_kind kind) {
         switch (kind) {
-            case value_task_kind::inline_value: return completed(kind);
-            case value_task_kind::wrapping_task: return ValueTask<int>(task_later(loop_));
+            case value_task_kind::inline_value:
+                return completed(kind);
+            case value_task_kind::wrapping_task:
+                return ValueTask<int>(task_later(loop_));
             case value_task_kind::source: {
                 source& rented = rent();
                 auto& completion = completions_.emplace_back(std::make_unique<source_completion>(rented));
                 loop_.post(*completion);
                 return rented.task();
             }
-            case value_task_kind::pooled: return pooled_later(loop_);
+            case value_task_kind::pooled:
+                return pooled_later(loop_);
         }
         throw std::logic_error("value_task_maker: unknown kind");
     }
@@ -218,22 +228,22 @@ void for_value_tasks(rule_result& rule, bool pending_only, Case&& run_case) {
     for (const value_task_column& column : value_task_columns) {
         if (pending_only && column.kind == value_task_kind::inline_value) continue;
         rule.add(column.shape, attempt([&] {
-            value_task_maker maker;
-            return run_case(maker, column.kind);
-        }));
+                     value_task_maker maker;
+                     return run_case(maker, column.kind);
+                 }));
     }
 }
 
 inline rule_result await_twice() {
     rule_result rule{"await_twice", "C8", "await the same instance a second time, after the first await returned", {}};
     rule.add(forms::task, attempt([] {
-        run_loop loop;
-        Task<int> task = task_later(loop);
-        const int first = sync_wait(loop, task);
-        const int second = sync_wait(loop, task);
-        return observed(first == expected_value && second == expected_value,
-                        "both awaits returned " + values_text({first, second}));
-    }));
+                 run_loop loop;
+                 Task<int> task = task_later(loop);
+                 const int first = sync_wait(loop, task);
+                 const int second = sync_wait(loop, task);
+                 return observed(first == expected_value && second == expected_value,
+                                 "both awaits returned " + values_text({first, second}));
+             }));
     for_value_tasks(rule, false, [](value_task_maker& maker, value_task_kind kind) {
         ValueTask<int> value_task = maker.pending_if_possible(kind);
         const int first = sync_wait(maker.loop(), value_task);
@@ -242,14 +252,14 @@ inline rule_result await_twice() {
                         "both awaits returned " + values_text({first, second}));
     });
     rule.add(forms::std_future, attempt([] {
-        std::promise<int> promise;
-        std::future<int> future = promise.get_future();
-        promise.set_value(expected_value);
-        const int first = future.get();
-        const int second = future.get();
-        return observed(first == expected_value && second == expected_value,
-                        "both get() calls returned " + values_text({first, second}));
-    }));
+                 std::promise<int> promise;
+                 std::future<int> future = promise.get_future();
+                 promise.set_value(expected_value);
+                 const int first = future.get();
+                 const int second = future.get();
+                 return observed(first == expected_value && second == expected_value,
+                                 "both get() calls returned " + values_text({first, second}));
+             }));
     rule.add(forms::asio_awaitable, not_run());
     return rule;
 }
@@ -263,25 +273,26 @@ inline rule_result await_after_as_task() {
         return observed(awaited == expected_value, "the await returned " + std::to_string(awaited));
     });
     rule.add(forms::std_future, attempt([] {
-        std::promise<int> promise;
-        std::future<int> future = promise.get_future();
-        std::shared_future<int> shared = future.share();
-        promise.set_value(expected_value);
-        const int got = future.get();
-        return observed(got == expected_value, "get() on the original after share() returned " + std::to_string(got));
-    }));
+                 std::promise<int> promise;
+                 std::future<int> future = promise.get_future();
+                 std::shared_future<int> shared = future.share();
+                 promise.set_value(expected_value);
+                 const int got = future.get();
+                 return observed(got == expected_value,
+                                 "get() on the original after share() returned " + std::to_string(got));
+             }));
     return rule;
 }
 
 inline rule_result use_after_move() {
     rule_result rule{"use_after_move", "C8", "await the moved-from instance", {}};
     rule.add(forms::task, attempt([] {
-        run_loop loop;
-        Task<int> task = Task<int>::from_result(expected_value);
-        Task<int> moved_to = std::move(task);
-        const int got = sync_wait(loop, task);
-        return observed(got == expected_value, "the await returned " + std::to_string(got));
-    }));
+                 run_loop loop;
+                 Task<int> task = Task<int>::from_result(expected_value);
+                 Task<int> moved_to = std::move(task);
+                 const int got = sync_wait(loop, task);
+                 return observed(got == expected_value, "the await returned " + std::to_string(got));
+             }));
     for_value_tasks(rule, false, [](value_task_maker& maker, value_task_kind kind) {
         ValueTask<int> value_task = maker.pending_if_possible(kind);
         ValueTask<int> moved_to = std::move(value_task);
@@ -289,13 +300,13 @@ inline rule_result use_after_move() {
         return observed(got == expected_value, "the await returned " + std::to_string(got));
     });
     rule.add(forms::std_future, attempt([] {
-        std::promise<int> promise;
-        std::future<int> future = promise.get_future();
-        std::future<int> moved_to = std::move(future);
-        promise.set_value(expected_value);
-        const int got = future.get();
-        return observed(got == expected_value, "get() returned " + std::to_string(got));
-    }));
+                 std::promise<int> promise;
+                 std::future<int> future = promise.get_future();
+                 std::future<int> moved_to = std::move(future);
+                 promise.set_value(expected_value);
+                 const int got = future.get();
+                 return observed(got == expected_value, "get() returned " + std::to_string(got));
+             }));
     rule.add(forms::asio_awaitable, not_run());
     return rule;
 }
@@ -307,53 +318,55 @@ inline Task<int> value_on_pool_later(thread_pool& pool) {
 }
 
 inline rule_result result_before_completion() {
-    rule_result rule{"result_before_completion", "C8",
-                     "read the result of an instance that has not completed (block on it)", {}};
+    rule_result rule{
+        "result_before_completion", "C8", "read the result of an instance that has not completed (block on it)", {}};
     rule.add(forms::task, attempt([] {
-        thread_pool pool(1);
-        Task<int> task = value_on_pool_later(pool);
-        const bool pending = !task.is_completed();
-        const int got = task.result();
-        return observed(pending && got == expected_value,
-                        std::string(pending ? "result() blocked until another thread completed the task, then returned "
-                                            : "the task completed before result() was called (not a test of blocking); "
-                                              "result() returned ") +
-                            std::to_string(got));
-    }));
+                 thread_pool pool(1);
+                 Task<int> task = value_on_pool_later(pool);
+                 const bool pending = !task.is_completed();
+                 const int got = task.result();
+                 return observed(
+                     pending && got == expected_value,
+                     std::string(pending ? "result() blocked until another thread completed the task, then returned "
+                                         : "the task completed before result() was called (not a test of blocking); "
+                                           "result() returned ") +
+                         std::to_string(got));
+             }));
     for_value_tasks(rule, true, [](value_task_maker& maker, value_task_kind kind) {
         ValueTask<int> value_task = maker.pending_if_possible(kind);
         const int got = value_task.result();
         return observed(got == expected_value, "result() returned " + std::to_string(got));
     });
     rule.add(forms::std_future, attempt([] {
-        std::promise<int> promise;
-        std::future<int> future = promise.get_future();
-        std::jthread completer([&promise] {
-            std::this_thread::sleep_for(completion_delay);
-            promise.set_value(expected_value);
-        });
-        const bool pending = future.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
-        const int got = future.get();
-        return observed(pending && got == expected_value,
-                        std::string(pending ? "get() blocked until another thread set the value, then returned "
-                                            : "the value was set before get() was called; get() returned ") +
-                            std::to_string(got));
-    }));
+                 std::promise<int> promise;
+                 std::future<int> future = promise.get_future();
+                 std::jthread completer([&promise] {
+                     std::this_thread::sleep_for(completion_delay);
+                     promise.set_value(expected_value);
+                 });
+                 const bool pending = future.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+                 const int got = future.get();
+                 return observed(
+                     pending && got == expected_value,
+                     std::string(pending ? "get() blocked until another thread set the value, then returned "
+                                         : "the value was set before get() was called; get() returned ") +
+                         std::to_string(got));
+             }));
     return rule;
 }
 
 inline rule_result concurrent_await() {
     rule_result rule{"concurrent_await", "C8", "a second awaiter on a pending instance while the first waits", {}};
     rule.add(forms::task, attempt([] {
-        run_loop loop;
-        Task<int> task = task_later(loop);
-        Task<int> first = await_task(task);
-        Task<int> second = await_task(task);
-        const int first_value = sync_wait(loop, first);
-        const int second_value = sync_wait(loop, second);
-        return observed(first_value == expected_value && second_value == expected_value,
-                        "both awaiters received " + values_text({first_value, second_value}));
-    }));
+                 run_loop loop;
+                 Task<int> task = task_later(loop);
+                 Task<int> first = await_task(task);
+                 Task<int> second = await_task(task);
+                 const int first_value = sync_wait(loop, first);
+                 const int second_value = sync_wait(loop, second);
+                 return observed(first_value == expected_value && second_value == expected_value,
+                                 "both awaiters received " + values_text({first_value, second_value}));
+             }));
     for_value_tasks(rule, true, [](value_task_maker& maker, value_task_kind kind) {
         ValueTask<int> value_task = maker.pending_if_possible(kind);
         Task<int> first = await_value_task(value_task);
@@ -370,105 +383,108 @@ inline rule_result concurrent_await() {
 }
 
 inline rule_result stale_token() {
-    rule_result rule{"stale_token", "C8",
+    rule_result rule{"stale_token",
+                     "C8",
                      "await a second instance for the same source operation (a .NET struct copy) after the "
-                     "operation ended and the source was reused", {}};
+                     "operation ended and the source was reused",
+                     {}};
     rule.add(forms::value_task_source, attempt([] {
-        run_loop loop;
-        value_task_source_pool<int> pool(1);
-        value_task_source_pool<int>::source* rented = pool.rent();
-        ValueTask<int> original = rented->task();
-        ValueTask<int> copy = rented->task();  // same source, same token
-        rented->set_result(expected_value);
-        const int first = sync_wait(loop, original);  // ends the operation: the source is reset and returned
-        value_task_source_pool<int>::source* reused = pool.rent();
-        reused->set_result(expected_value + 1);
-        ValueTask<int> next = reused->task();
-        const int copied = sync_wait(loop, copy);
-        return observed(first == expected_value && copied == expected_value,
-                        "the copy's await returned " + std::to_string(copied) + " (the reused source's next value is " +
-                            std::to_string(next.result()) + ")");
-    }));
+                 run_loop loop;
+                 value_task_source_pool<int> pool(1);
+                 value_task_source_pool<int>::source* rented = pool.rent();
+                 ValueTask<int> original = rented->task();
+                 ValueTask<int> copy = rented->task();  // same source, same token
+                 rented->set_result(expected_value);
+                 const int first = sync_wait(loop, original);  // ends the operation: the source is reset and returned
+                 value_task_source_pool<int>::source* reused = pool.rent();
+                 reused->set_result(expected_value + 1);
+                 ValueTask<int> next = reused->task();
+                 const int copied = sync_wait(loop, copy);
+                 return observed(first == expected_value && copied == expected_value,
+                                 "the copy's await returned " + std::to_string(copied) +
+                                     " (the reused source's next value is " + std::to_string(next.result()) + ")");
+             }));
     rule.add(forms::source_core, attempt([] {
-        ManualResetValueTaskSourceCore<int> core;
-        const std::uint16_t token = core.version();
-        core.set_result(expected_value);
-        const int first = core.get_result(token);
-        core.reset();
-        const int again = core.get_result(token);
-        return observed(first == expected_value && again == expected_value,
-                        "get_result with the old token returned " + std::to_string(again));
-    }));
+                 ManualResetValueTaskSourceCore<int> core;
+                 const std::uint16_t token = core.version();
+                 core.set_result(expected_value);
+                 const int first = core.get_result(token);
+                 core.reset();
+                 const int again = core.get_result(token);
+                 return observed(first == expected_value && again == expected_value,
+                                 "get_result with the old token returned " + std::to_string(again));
+             }));
     return rule;
 }
 
 inline rule_result get_result_before_completion() {
     rule_result rule{"get_result_before_completion", "C8", "a source's get_result(token) before it completed", {}};
     rule.add(forms::source_core, attempt([] {
-        ManualResetValueTaskSourceCore<int> core;
-        const int got = core.get_result(core.version());
-        return observed(false, "get_result returned " + std::to_string(got) + " before any result was set");
-    }));
+                 ManualResetValueTaskSourceCore<int> core;
+                 const int got = core.get_result(core.version());
+                 return observed(false, "get_result returned " + std::to_string(got) + " before any result was set");
+             }));
     return rule;
 }
 
 inline rule_result second_completion() {
     rule_result rule{"second_completion", "C8", "complete one operation twice", {}};
     rule.add(forms::value_task_source, attempt([] {
-        value_task_source_pool<int> pool(1);
-        value_task_source_pool<int>::source* rented = pool.rent();
-        ValueTask<int> value_task = rented->task();
-        rented->set_result(expected_value);
-        rented->set_result(expected_value + 1);
-        const int got = value_task.result();
-        return observed(false, "both completions were accepted; the await returned " + std::to_string(got));
-    }));
+                 value_task_source_pool<int> pool(1);
+                 value_task_source_pool<int>::source* rented = pool.rent();
+                 ValueTask<int> value_task = rented->task();
+                 rented->set_result(expected_value);
+                 rented->set_result(expected_value + 1);
+                 const int got = value_task.result();
+                 return observed(false, "both completions were accepted; the await returned " + std::to_string(got));
+             }));
     rule.add(forms::source_core, attempt([] {
-        ManualResetValueTaskSourceCore<int> core;
-        core.set_result(expected_value);
-        core.set_result(expected_value + 1);
-        const int got = core.get_result(core.version());
-        return observed(false, "both completions were accepted; get_result returned " + std::to_string(got));
-    }));
+                 ManualResetValueTaskSourceCore<int> core;
+                 core.set_result(expected_value);
+                 core.set_result(expected_value + 1);
+                 const int got = core.get_result(core.version());
+                 return observed(false, "both completions were accepted; get_result returned " + std::to_string(got));
+             }));
     rule.add(forms::std_future, attempt([] {
-        std::promise<int> promise;
-        std::future<int> future = promise.get_future();
-        promise.set_value(expected_value);
-        promise.set_value(expected_value + 1);
-        const int got = future.get();
-        return observed(false, "both set_value calls were accepted; get() returned " + std::to_string(got));
-    }));
+                 std::promise<int> promise;
+                 std::future<int> future = promise.get_future();
+                 promise.set_value(expected_value);
+                 promise.set_value(expected_value + 1);
+                 const int got = future.get();
+                 return observed(false, "both set_value calls were accepted; get() returned " + std::to_string(got));
+             }));
     return rule;
 }
 
 inline rule_result second_continuation() {
     rule_result rule{"second_continuation", "C8", "register a second continuation on one source operation", {}};
     rule.add(forms::source_core, attempt([] {
-        ManualResetValueTaskSourceCore<int> core;
-        int calls = 0;
-        auto count_call = [](void* state) { ++*static_cast<int*>(state); };
-        core.on_completed(count_call, &calls, core.version());
-        core.on_completed(count_call, &calls, core.version());
-        core.set_result(expected_value);
-        return observed(false, "both continuations were accepted; " + std::to_string(calls) + " ran on completion");
-    }));
+                 ManualResetValueTaskSourceCore<int> core;
+                 int calls = 0;
+                 auto count_call = [](void* state) { ++*static_cast<int*>(state); };
+                 core.on_completed(count_call, &calls, core.version());
+                 core.on_completed(count_call, &calls, core.version());
+                 core.set_result(expected_value);
+                 return observed(false,
+                                 "both continuations were accepted; " + std::to_string(calls) + " ran on completion");
+             }));
     return rule;
 }
 
 inline rule_result is_completed() {
-    rule_result rule{"is_completed", "C9",
-                     "check is_completed() before reading the result; await when it is not completed", {}};
+    rule_result rule{
+        "is_completed", "C9", "check is_completed() before reading the result; await when it is not completed", {}};
     rule.add(forms::task, attempt([] {
-        run_loop loop;
-        Task<int> task = task_later(loop);
-        const bool pending_seen = !task.is_completed();
-        const int awaited = sync_wait(loop, task);
-        const bool completed_seen = task.is_completed();
-        const int read = task.result();
-        return observed(pending_seen && completed_seen && awaited == expected_value && read == expected_value,
-                        "is_completed() was false while pending and true after; await and result() returned " +
-                            values_text({awaited, read}));
-    }));
+                 run_loop loop;
+                 Task<int> task = task_later(loop);
+                 const bool pending_seen = !task.is_completed();
+                 const int awaited = sync_wait(loop, task);
+                 const bool completed_seen = task.is_completed();
+                 const int read = task.result();
+                 return observed(pending_seen && completed_seen && awaited == expected_value && read == expected_value,
+                                 "is_completed() was false while pending and true after; await and result() returned " +
+                                     values_text({awaited, read}));
+             }));
     for_value_tasks(rule, false, [](value_task_maker& maker, value_task_kind kind) {
         ValueTask<int> completed = maker.completed(kind);
         const bool completed_seen = completed.is_completed();
@@ -484,21 +500,23 @@ inline rule_result is_completed() {
                             ") and false on a pending one (its await returned " + std::to_string(awaited) + ")");
     });
     rule.add(forms::std_future, attempt([] {
-        std::promise<int> promise;
-        std::future<int> future = promise.get_future();
-        const bool pending_seen = future.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
-        promise.set_value(expected_value);
-        const bool ready_seen = future.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
-        const int got = future.get();
-        return observed(pending_seen && ready_seen && got == expected_value,
-                        "wait_for(0s) told pending from ready; get() returned " + std::to_string(got));
-    }));
+                 std::promise<int> promise;
+                 std::future<int> future = promise.get_future();
+                 const bool pending_seen = future.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+                 promise.set_value(expected_value);
+                 const bool ready_seen = future.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+                 const int got = future.get();
+                 return observed(pending_seen && ready_seen && got == expected_value,
+                                 "wait_for(0s) told pending from ready; get() returned " + std::to_string(got));
+             }));
     return rule;
 }
 
 inline rule_result as_task_many_awaits() {
-    rule_result rule{"as_task_many_awaits", "C9",
-                     "convert once with as_task() (std::future: share()), then await the result many times", {}};
+    rule_result rule{"as_task_many_awaits",
+                     "C9",
+                     "convert once with as_task() (std::future: share()), then await the result many times",
+                     {}};
     for_value_tasks(rule, false, [](value_task_maker& maker, value_task_kind kind) {
         ValueTask<int> value_task = maker.pending_if_possible(kind);
         Task<int> task = value_task.as_task();
@@ -508,21 +526,23 @@ inline rule_result as_task_many_awaits() {
         const int first_value = sync_wait(maker.loop(), first);
         const int second_value = sync_wait(maker.loop(), second);
         const int third_value = sync_wait(maker.loop(), task);
-        return observed(first_value == expected_value && second_value == expected_value && third_value == expected_value,
-                        std::string(started_pending ? "three awaits of the Task (two started while it was pending) returned "
-                                                    : "three awaits of the (completed) Task returned ") +
-                            values_text({first_value, second_value, third_value}));
+        return observed(
+            first_value == expected_value && second_value == expected_value && third_value == expected_value,
+            std::string(started_pending ? "three awaits of the Task (two started while it was pending) returned "
+                                        : "three awaits of the (completed) Task returned ") +
+                values_text({first_value, second_value, third_value}));
     });
     rule.add(forms::std_future, attempt([] {
-        std::promise<int> promise;
-        std::shared_future<int> shared = promise.get_future().share();
-        promise.set_value(expected_value);
-        const int first = shared.get();
-        const int second = shared.get();
-        const int third = shared.get();
-        return observed(first == expected_value && second == expected_value && third == expected_value,
-                        "three get() calls on the shared_future returned " + values_text({first, second, third}));
-    }));
+                 std::promise<int> promise;
+                 std::shared_future<int> shared = promise.get_future().share();
+                 promise.set_value(expected_value);
+                 const int first = shared.get();
+                 const int second = shared.get();
+                 const int third = shared.get();
+                 return observed(
+                     first == expected_value && second == expected_value && third == expected_value,
+                     "three get() calls on the shared_future returned " + values_text({first, second, third}));
+             }));
     return rule;
 }
 
@@ -530,11 +550,16 @@ inline rule_result as_task_many_awaits() {
 
 // Runs every case; the rules in table order.
 inline std::vector<rule_result> run_all_cases() {
-    return {detail::await_twice(),        detail::await_after_as_task(),
-            detail::use_after_move(),     detail::result_before_completion(),
-            detail::concurrent_await(),   detail::stale_token(),
-            detail::get_result_before_completion(), detail::second_completion(),
-            detail::second_continuation(), detail::is_completed(),
+    return {detail::await_twice(),
+            detail::await_after_as_task(),
+            detail::use_after_move(),
+            detail::result_before_completion(),
+            detail::concurrent_await(),
+            detail::stale_token(),
+            detail::get_result_before_completion(),
+            detail::second_completion(),
+            detail::second_continuation(),
+            detail::is_completed(),
             detail::as_task_many_awaits()};
 }
 

@@ -129,7 +129,8 @@ void write_atomically(const std::filesystem::path& path, const std::string& text
     std::filesystem::rename(temporary, path, error);
     if (error) {
         std::filesystem::remove(temporary);
-        throw std::runtime_error("cannot rename " + temporary.string() + " to " + path.string() + ": " + error.message());
+        throw std::runtime_error("cannot rename " + temporary.string() + " to " + path.string() + ": " +
+                                 error.message());
     }
 }
 

@@ -46,8 +46,9 @@ template <class Producer>
 void register_producer(const vtb::harness::run_options& options) {
     for (completion_state completion : all_completion_states) {
         for (std::size_t awaiters : awaiter_counts) {
-            const std::string name = "multi_await/via:" + std::string(Producer::name) + "/state:" +
-                                     std::string(to_string(completion)) + "/awaiters:" + std::to_string(awaiters);
+            const std::string name = "multi_await/via:" + std::string(Producer::name) +
+                                     "/state:" + std::string(to_string(completion)) +
+                                     "/awaiters:" + std::to_string(awaiters);
             vtb::harness::register_benchmark(options, name, [completion, awaiters](benchmark::State& state) {
                 multi_await<Producer>(state, completion, awaiters);
             });

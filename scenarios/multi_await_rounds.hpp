@@ -31,7 +31,7 @@ inline constexpr int awaited_value = 1000;  // outside Task<int>'s cached -1..8
 
 enum class completion_state { completed, pending };
 inline constexpr std::array<completion_state, 2> all_completion_states{completion_state::completed,
-                                                                      completion_state::pending};
+                                                                       completion_state::pending};
 
 inline constexpr std::string_view to_string(completion_state state) {
     return state == completion_state::completed ? "completed" : "pending";

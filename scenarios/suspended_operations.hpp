@@ -250,7 +250,9 @@ public:
     }
 
 private:
-    static asio::awaitable<int> receive_one(channel& from) { co_return co_await from.async_receive(asio::use_awaitable); }
+    static asio::awaitable<int> receive_one(channel& from) {
+        co_return co_await from.async_receive(asio::use_awaitable);
+    }
 
     std::size_t count_;
     asio::io_context io_;
@@ -276,7 +278,8 @@ public:
     static constexpr unsigned char fill_byte = 0xA5;
 
     operator_new_stack(std::size_t size, fiber_stack_usage& usage) : size_(size), usage_(&usage) {
-        if (size <= guard_bytes) throw std::invalid_argument("operator_new_stack: the stack must exceed the guard band");
+        if (size <= guard_bytes)
+            throw std::invalid_argument("operator_new_stack: the stack must exceed the guard band");
     }
 
     boost::context::stack_context allocate() {
@@ -290,7 +293,8 @@ public:
 
     void deallocate(boost::context::stack_context& context) noexcept {
         auto* bottom = static_cast<unsigned char*>(context.sp) - context.size;
-        const auto* first_used = std::find_if(bottom, bottom + context.size, [](unsigned char byte) { return byte != fill_byte; });
+        const auto* first_used =
+            std::find_if(bottom, bottom + context.size, [](unsigned char byte) { return byte != fill_byte; });
         const auto untouched = static_cast<std::size_t>(first_used - bottom);
         ++usage_->stacks;
         usage_->deepest_bytes = std::max(usage_->deepest_bytes, context.size - untouched);

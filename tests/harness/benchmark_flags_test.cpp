@@ -38,15 +38,16 @@ TEST(BenchmarkFlags, RejectsValuesGoogleBenchmarkWouldRunWith) {
     EXPECT_NE(error_for("--benchmark_min_time=0"), "");
     EXPECT_NE(error_for("--benchmark_min_time=nan"), "");
     EXPECT_NE(error_for("--benchmark_min_warmup_time=-0.5"), "");
-    EXPECT_EQ(error_for("--benchmark_enable_random_interleaving=maybe"),
-              "--benchmark_enable_random_interleaving=maybe: 'maybe' is not one of true, false, yes, no, on, off, 1, 0");
+    EXPECT_EQ(
+        error_for("--benchmark_enable_random_interleaving=maybe"),
+        "--benchmark_enable_random_interleaving=maybe: 'maybe' is not one of true, false, yes, no, on, off, 1, 0");
 }
 
 TEST(BenchmarkFlags, AcceptsGoodValuesAndLeavesOtherFlagsAlone) {
     for (const char* good : {"--benchmark_format=json", "--benchmark_out_format=csv", "--benchmark_time_unit=us",
-                             "--benchmark_repetitions=11", "--benchmark_min_time=0.02",
-                             "--benchmark_min_warmup_time=0", "--benchmark_enable_random_interleaving=true",
-                             "--benchmark_list_tests", "--benchmark_filter=^x", "--benchmark_out=/tmp/x.json"}) {
+                             "--benchmark_repetitions=11", "--benchmark_min_time=0.02", "--benchmark_min_warmup_time=0",
+                             "--benchmark_enable_random_interleaving=true", "--benchmark_list_tests",
+                             "--benchmark_filter=^x", "--benchmark_out=/tmp/x.json"}) {
         EXPECT_EQ(error_for(good), "") << good;
     }
 }

@@ -10,16 +10,16 @@ namespace {
 TEST(MachineState, TheCalibrationTakesAPositiveTime) { EXPECT_GT(vtb::harness::calibration_ns(), 0.0); }
 
 TEST(MachineState, TheProbeReportsCalibrationNsAroundALoop) {
-  const auto run = vtb::harness::testing::run_benchmark(
-      "calibrated_loop",
-      [](benchmark::State& state) {
-        const vtb::harness::machine_state_probe machine;
-        for (auto _ : state) benchmark::DoNotOptimize(state.iterations());
-        machine.report(state);
-      },
-      100);
-  ASSERT_TRUE(run.counters.count("calibration_ns"));
-  EXPECT_GT(run.counters.at("calibration_ns").value, 0.0);
+    const auto run = vtb::harness::testing::run_benchmark(
+        "calibrated_loop",
+        [](benchmark::State& state) {
+            const vtb::harness::machine_state_probe machine;
+            for (auto _ : state) benchmark::DoNotOptimize(state.iterations());
+            machine.report(state);
+        },
+        100);
+    ASSERT_TRUE(run.counters.count("calibration_ns"));
+    EXPECT_GT(run.counters.at("calibration_ns").value, 0.0);
 }
 
 }  // namespace

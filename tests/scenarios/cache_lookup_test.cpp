@@ -65,8 +65,8 @@ std::uint64_t expected_allocations(std::string_view implementation, int hit_perc
     if (implementation == "task" || implementation == "value_task_coroutine") return operations;  // the frame
     if (implementation == "lazy_task") return lazy_task_frames;
     if (implementation == "task_from_result") return operations;  // values >= 1000: never cached
-    if (implementation == "value_task") return misses;  // the wrapped Task's frame on a miss
-    if (implementation == "std_future") return 2 * operations;  // the shared state and its result
+    if (implementation == "value_task") return misses;            // the wrapped Task's frame on a miss
+    if (implementation == "std_future") return 2 * operations;    // the shared state and its result
     // asio recycles frames and operations through the caches of the thread running the
     // io_context; the driver warms them with one hit and one miss before the probe starts.
     if (implementation == "asio_awaitable") return 0;

@@ -25,25 +25,58 @@ namespace {
 const std::map<std::string_view, std::map<std::string_view, outcome>>& expected_table() {
     constexpr outcome A = outcome::allowed, D = outcome::detected, U = outcome::undetected;
     static const std::map<std::string_view, std::map<std::string_view, outcome>> table = {
-        {"await_twice", {{"task", A}, {"value_task_inline", D}, {"value_task_wrapping_task", D},
-                         {"value_task_source", D}, {"pooled_value_task", D}, {"std_future", D}, {"asio_awaitable", U}}},
-        {"await_after_as_task", {{"value_task_inline", D}, {"value_task_wrapping_task", D}, {"value_task_source", D},
-                                 {"pooled_value_task", D}, {"std_future", D}}},
-        {"use_after_move", {{"task", D}, {"value_task_inline", D}, {"value_task_wrapping_task", D},
-                            {"value_task_source", D}, {"pooled_value_task", D}, {"std_future", D},
-                            {"asio_awaitable", U}}},
-        {"result_before_completion", {{"task", A}, {"value_task_wrapping_task", D}, {"value_task_source", D},
-                                      {"pooled_value_task", D}, {"std_future", A}}},
-        {"concurrent_await", {{"task", A}, {"value_task_wrapping_task", D}, {"value_task_source", D},
-                              {"pooled_value_task", D}, {"std_future", U}, {"asio_awaitable", U}}},
+        {"await_twice",
+         {{"task", A},
+          {"value_task_inline", D},
+          {"value_task_wrapping_task", D},
+          {"value_task_source", D},
+          {"pooled_value_task", D},
+          {"std_future", D},
+          {"asio_awaitable", U}}},
+        {"await_after_as_task",
+         {{"value_task_inline", D},
+          {"value_task_wrapping_task", D},
+          {"value_task_source", D},
+          {"pooled_value_task", D},
+          {"std_future", D}}},
+        {"use_after_move",
+         {{"task", D},
+          {"value_task_inline", D},
+          {"value_task_wrapping_task", D},
+          {"value_task_source", D},
+          {"pooled_value_task", D},
+          {"std_future", D},
+          {"asio_awaitable", U}}},
+        {"result_before_completion",
+         {{"task", A},
+          {"value_task_wrapping_task", D},
+          {"value_task_source", D},
+          {"pooled_value_task", D},
+          {"std_future", A}}},
+        {"concurrent_await",
+         {{"task", A},
+          {"value_task_wrapping_task", D},
+          {"value_task_source", D},
+          {"pooled_value_task", D},
+          {"std_future", U},
+          {"asio_awaitable", U}}},
         {"stale_token", {{"value_task_source", D}, {"source_core", D}}},
         {"get_result_before_completion", {{"source_core", D}}},
         {"second_completion", {{"value_task_source", D}, {"source_core", D}, {"std_future", D}}},
         {"second_continuation", {{"source_core", D}}},
-        {"is_completed", {{"task", A}, {"value_task_inline", A}, {"value_task_wrapping_task", A},
-                          {"value_task_source", A}, {"pooled_value_task", A}, {"std_future", A}}},
-        {"as_task_many_awaits", {{"value_task_inline", A}, {"value_task_wrapping_task", A}, {"value_task_source", A},
-                                 {"pooled_value_task", A}, {"std_future", A}}},
+        {"is_completed",
+         {{"task", A},
+          {"value_task_inline", A},
+          {"value_task_wrapping_task", A},
+          {"value_task_source", A},
+          {"pooled_value_task", A},
+          {"std_future", A}}},
+        {"as_task_many_awaits",
+         {{"value_task_inline", A},
+          {"value_task_wrapping_task", A},
+          {"value_task_source", A},
+          {"pooled_value_task", A},
+          {"std_future", A}}},
     };
     return table;
 }
@@ -101,9 +134,9 @@ int run_misuse_table(const std::string& arguments) {
 class MisuseTableProgram : public ::testing::Test {
 protected:
     void SetUp() override {
-        directory_ = std::filesystem::temp_directory_path() /
-                     ("vtb_misuse_test_" + std::to_string(::getpid()) + "_" +
-                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        directory_ =
+            std::filesystem::temp_directory_path() / ("vtb_misuse_test_" + std::to_string(::getpid()) + "_" +
+                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
         std::filesystem::create_directories(directory_);
     }
     void TearDown() override { std::filesystem::remove_all(directory_); }

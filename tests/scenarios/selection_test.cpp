@@ -47,7 +47,8 @@ TEST(Selection, ParsesItsFlagsAndLeavesTheRestInOrder) {
     EXPECT_EQ(parsed.hit_percents, (std::vector<int>{0, 50, 100}));
     EXPECT_EQ(parsed.payloads, std::vector<std::string>{"int"});
     EXPECT_EQ(parsed.db_modes, std::vector<std::string>{"async"});
-    EXPECT_EQ(given.left(), (std::vector<std::string>{"--benchmark_filter=cache", "--iterations=10", "--implementation=x"}));
+    EXPECT_EQ(given.left(),
+              (std::vector<std::string>{"--benchmark_filter=cache", "--iterations=10", "--implementation=x"}));
 }
 
 TEST(Selection, NoFlagsSelectEverything) {

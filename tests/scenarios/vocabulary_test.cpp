@@ -37,10 +37,12 @@ TEST(Vocabulary, PublishesSweepsPayloadsFormsAndAllocators) {
     EXPECT_NE(json.find(R"("multi_await_vias":["task","as_task"])"), std::string::npos);
     EXPECT_NE(json.find(R"("multi_await_states":["completed","pending"])"), std::string::npos);
     EXPECT_NE(json.find(R"("allocators":["glibc","mimalloc","jemalloc","tcmalloc"])"), std::string::npos);
-    EXPECT_NE(json.find(R"({"name":"value_task_inline","type":"vtb::ValueTask<int> holding its value","value_task":true})"),
-              std::string::npos);
-    EXPECT_NE(json.find(R"("scenarios":["cache_lookup","cache_lookup_mt","factory","footprint","copy_cost","multi_await"])"),
-              std::string::npos);
+    EXPECT_NE(
+        json.find(R"({"name":"value_task_inline","type":"vtb::ValueTask<int> holding its value","value_task":true})"),
+        std::string::npos);
+    EXPECT_NE(
+        json.find(R"("scenarios":["cache_lookup","cache_lookup_mt","factory","footprint","copy_cost","multi_await"])"),
+        std::string::npos);
 }
 
 TEST(Vocabulary, IndentedAndOneLineFormsAgree) {

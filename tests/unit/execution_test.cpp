@@ -158,8 +158,7 @@ TEST(SyncWait, RethrowsTheAwaitablesException) {
 TEST(SyncWait, ThrowsWhenTheLoopRunsOutOfWorkFirst) {
     run_loop loop;
     manual_source<int> never_completed;
-    EXPECT_TRUE(throws_invalid_operation([&] { (void)sync_wait(loop, never_completed.task()); },
-                                         "ran out of work"));
+    EXPECT_TRUE(throws_invalid_operation([&] { (void)sync_wait(loop, never_completed.task()); }, "ran out of work"));
 }
 
 TEST(SyncWait, WithoutALoopBlocksUntilAnotherThreadCompletes) {

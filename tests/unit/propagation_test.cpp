@@ -23,7 +23,9 @@ struct expected_outcome {
 };
 
 // Names the parameter in test output (and so in ctest's test names).
-void PrintTo(const expected_outcome& outcome, std::ostream* out) { *out << (outcome.canceled ? "canceled" : "faulted"); }
+void PrintTo(const expected_outcome& outcome, std::ostream* out) {
+    *out << (outcome.canceled ? "canceled" : "faulted");
+}
 
 const expected_outcome faulted{false};
 const expected_outcome canceled{true};
@@ -149,8 +151,7 @@ TEST_P(Propagation, ThroughAPooledSource) {
 
 TEST_P(Propagation, ThroughSyncWait) {
     run_loop loop;
-    expect_rethrows([&] { (void)sync_wait(loop, task_throws_after_suspending(loop, GetParam().error())); },
-                    GetParam());
+    expect_rethrows([&] { (void)sync_wait(loop, task_throws_after_suspending(loop, GetParam().error())); }, GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(FaultedAndCanceled, Propagation, ::testing::Values(faulted, canceled),

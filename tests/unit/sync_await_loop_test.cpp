@@ -52,8 +52,8 @@ Task<loop_report> await_in_a_loop(int count, MakeAwaitable make_awaitable) {
 
 void expect_flat_loop(const Task<loop_report>& loop) {
     const loop_report& report = loop.result();
-    EXPECT_EQ(report.awaits_completed, await_count) << "stopped after the stack grew by " << report.max_stack_growth
-                                                    << " bytes";
+    EXPECT_EQ(report.awaits_completed, await_count)
+        << "stopped after the stack grew by " << report.max_stack_growth << " bytes";
     EXPECT_EQ(report.sum, expected_sum);
     EXPECT_LE(report.max_stack_growth, stack_growth_limit);
 }
@@ -71,7 +71,8 @@ TEST(SyncAwaitLoop, CoroutineTask) {
 TEST(SyncAwaitLoop, OneCompletedTaskAwaitedAgainAndAgain) {
     const Task<int> completed = Task<int>::from_result(1);
     const Task<int> zero = Task<int>::from_result(0);
-    expect_flat_loop(await_in_a_loop(await_count, [&](int i) -> const Task<int>& { return (i & 1) ? completed : zero; }));
+    expect_flat_loop(
+        await_in_a_loop(await_count, [&](int i) -> const Task<int>& { return (i & 1) ? completed : zero; }));
 }
 
 TEST(SyncAwaitLoop, ValueTaskWithAnInlineValue) {

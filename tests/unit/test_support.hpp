@@ -52,8 +52,7 @@ template <class Exception, class Action>
     } catch (...) {
         return ::testing::AssertionFailure() << "threw something that is not a std::exception";
     }
-    return ::testing::AssertionFailure() << "did not throw (expected a message containing \"" << expected_text
-                                         << "\")";
+    return ::testing::AssertionFailure() << "did not throw (expected a message containing \"" << expected_text << "\")";
 }
 
 template <class Action>

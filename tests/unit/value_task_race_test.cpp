@@ -134,7 +134,7 @@ TEST(ValueTaskRace, SourceCompletingWhileTheAwaiterRegistersResumesItExactlyOnce
             co_return value;
         }(std::move(pending), resumed);
         if (awaiting.result() != round) ++wrong_results;  // waits for the partner's resumption
-        round_edge.arrive_and_wait();  // end
+        round_edge.arrive_and_wait();                     // end
     }
     partner.join();
     EXPECT_EQ(resumed, rounds);

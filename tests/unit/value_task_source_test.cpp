@@ -89,8 +89,8 @@ TEST(ValueTaskSourceCoreMisuse, StaleToken) {
     continuation_record record;
     EXPECT_TRUE(throws_invalid_operation([&] { (void)core.status(stale); }, "stale token"));
     EXPECT_TRUE(throws_invalid_operation([&] { (void)core.get_result(stale); }, "stale token"));
-    EXPECT_TRUE(throws_invalid_operation([&] { core.on_completed(&record_continuation, &record, stale); },
-                                         "stale token"));
+    EXPECT_TRUE(
+        throws_invalid_operation([&] { core.on_completed(&record_continuation, &record, stale); }, "stale token"));
     EXPECT_EQ(record.calls.load(), 0);
     EXPECT_EQ(core.get_result(core.version()), 3);
 }
@@ -136,8 +136,8 @@ TEST(ValueTaskSourceCoreMisuse, SecondContinuationAfterTheFirstRanAtCompletion) 
 
 TEST(ValueTaskSourceCoreMisuse, NullContinuationAndNullException) {
     ManualResetValueTaskSourceCore<int> core;
-    EXPECT_TRUE(throws_invalid_operation([&] { core.on_completed(nullptr, nullptr, core.version()); },
-                                         "null continuation"));
+    EXPECT_TRUE(
+        throws_invalid_operation([&] { core.on_completed(nullptr, nullptr, core.version()); }, "null continuation"));
     EXPECT_TRUE(throws_invalid_operation([&] { core.set_exception(nullptr); }, "null exception_ptr"));
     EXPECT_EQ(core.status(core.version()), ValueTaskSourceStatus::pending);
 }

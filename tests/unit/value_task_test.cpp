@@ -16,9 +16,7 @@
 namespace vtb::test {
 namespace {
 
-TEST(ValueTask, IsNoBiggerThanDotNetsSixteenBytes) {
-    EXPECT_LE(sizeof(ValueTask<int>), 16u);
-}
+TEST(ValueTask, IsNoBiggerThanDotNetsSixteenBytes) { EXPECT_LE(sizeof(ValueTask<int>), 16u); }
 
 TEST(ValueTask, FromAValueIsCompletedWithThatValue) {
     ValueTask<int> number(42);

@@ -79,7 +79,8 @@ public:
     }
 
     auto operator co_await() && {
-        if (!handle_ || handle_.done()) fail("vtb::lazy_task awaited twice or after a move: a lazy_task is awaited exactly once");
+        if (!handle_ || handle_.done())
+            fail("vtb::lazy_task awaited twice or after a move: a lazy_task is awaited exactly once");
         struct awaiter {
             std::coroutine_handle<promise_type> handle;
             bool await_ready() const noexcept { return false; }

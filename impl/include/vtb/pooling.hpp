@@ -159,7 +159,8 @@ private:
         for (int spins = 0; locked_.load(std::memory_order_relaxed); ++spins) {
             if (spins >= 64) std::this_thread::yield();
 #if defined(__x86_64__) || defined(__i386__)
-            else __builtin_ia32_pause();
+            else
+                __builtin_ia32_pause();
 #endif
         }
     }

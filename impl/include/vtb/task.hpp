@@ -59,8 +59,7 @@ public:
     using destroy_fn = void (*)(task_state*);
 
     // `destroy` == nullptr makes an immortal state (the cached completed tasks).
-    task_state(destroy_fn destroy, std::uint32_t initial_refs) noexcept
-        : destroy_(destroy), refs_(initial_refs) {}
+    task_state(destroy_fn destroy, std::uint32_t initial_refs) noexcept : destroy_(destroy), refs_(initial_refs) {}
     task_state(const task_state&) = delete;
     task_state& operator=(const task_state&) = delete;
 
@@ -140,8 +139,7 @@ template <class T>
 class heap_task_state final : public task_state<T> {
 public:
     heap_task_state() noexcept
-        : task_state<T>([](task_state<T>* self) noexcept { delete static_cast<heap_task_state*>(self); },
-                        1) {}
+        : task_state<T>([](task_state<T>* self) noexcept { delete static_cast<heap_task_state*>(self); }, 1) {}
 };
 
 // A state that is never freed: the cached completed tasks.
@@ -274,9 +272,7 @@ public:
         return Task(state);
     }
 
-    static Task completed_task()
-        requires std::is_void_v<T>
-    {
+    static Task completed_task() requires std::is_void_v<T> {
         static detail::immortal_task_state<void> completed;
         return Task(&completed);
     }
@@ -331,9 +327,7 @@ private:
         return *state_;
     }
 
-    bool status_is(ValueTaskSourceStatus expected) const {
-        return is_completed() && state_->state() == expected;
-    }
+    bool status_is(ValueTaskSourceStatus expected) const { return is_completed() && state_->state() == expected; }
 
     state_type* state_ = nullptr;
 };

@@ -94,8 +94,9 @@ enum class value_task_use : unsigned char { fresh, awaiting, awaited, result_rea
     switch (use) {
         case value_task_use::awaiting:
             if (pending)
-                throw invalid_operation("vtb::ValueTask awaited concurrently: a second awaiter arrived while the first was waiting; "
-                                        "a ValueTask supports one awaiter (use as_task() to share it)");
+                throw invalid_operation(
+                    "vtb::ValueTask awaited concurrently: a second awaiter arrived while the first was waiting; "
+                    "a ValueTask supports one awaiter (use as_task() to share it)");
             break;
         case value_task_use::moved_from:
             throw invalid_operation("vtb::ValueTask used after a move: the moved-from instance is empty");
@@ -104,8 +105,9 @@ enum class value_task_use : unsigned char { fresh, awaiting, awaited, result_rea
         default:
             break;
     }
-    throw invalid_operation("vtb::ValueTask consumed twice: it was already awaited or its result() read; "
-                            "a ValueTask may be awaited at most once (use as_task() to await many times)");
+    throw invalid_operation(
+        "vtb::ValueTask consumed twice: it was already awaited or its result() read; "
+        "a ValueTask may be awaited at most once (use as_task() to await many times)");
 }
 
 // The await of a source-backed ValueTask that is registering its continuation on this
@@ -194,12 +196,10 @@ public:
     using promise_type = detail::value_task_promise<T>;
 
     // A completed ValueTask (like `default(ValueTask)` in .NET).
-    ValueTask() noexcept
-        requires std::is_void_v<T>
-        : kind_(kind::value) {}
+    ValueTask() noexcept requires std::is_void_v<T> : kind_(kind::value) {}
 
     template <class U = T>
-        requires(!std::is_void_v<T> && std::is_constructible_v<T, U &&>)
+        requires(!std::is_void_v<T> && std::is_constructible_v<T, U&&>)
     explicit ValueTask(U&& value) : kind_(kind::value) {
         std::construct_at(std::addressof(slot_.value), std::forward<U>(value));
     }
@@ -242,8 +242,9 @@ public:
     // Throws invalid_operation before completion.
     T result() {
         if (status<false>() == ValueTaskSourceStatus::pending)
-            detail::throw_invalid_operation("vtb::ValueTask::result() called before completion: await it, "
-                                    "or check is_completed() first (a ValueTask must not be blocked on)");
+            detail::throw_invalid_operation(
+                "vtb::ValueTask::result() called before completion: await it, "
+                "or check is_completed() first (a ValueTask must not be blocked on)");
         begin_use(use::result_read);
         return take_result();
     }
@@ -255,9 +256,12 @@ public:
             case kind::task:
                 kind_ = kind::released;
                 return Task<T>::adopt(task_state());
-            case kind::source: return detail::source_task_state<T>::start(*source(), token_);
-            case kind::value: break;
-            case kind::released: detail::throw_unusable(use::moved_from, false);
+            case kind::source:
+                return detail::source_task_state<T>::start(*source(), token_);
+            case kind::value:
+                break;
+            case kind::released:
+                detail::throw_unusable(use::moved_from, false);
         }
         if constexpr (std::is_void_v<T>)
             return Task<T>::completed_task();
@@ -301,7 +305,7 @@ public:
                     return self_.task_state()->is_completed();
                 }
                 if (self_.template fresh_with<!Claim>(kind::value)) return true;  // marked awaited in await_resume
-                self_.template check_fresh<!Claim>();  // throws for a used instance
+                self_.template check_fresh<!Claim>();                             // throws for a used instance
                 self_.template mark<!Claim>(use::awaiting);
                 return self_.source()->status(self_.token_) != ValueTaskSourceStatus::pending;
             }
@@ -389,7 +393,8 @@ private:
     // Takes over `from`'s contents, which is left holding nothing to release.
     ValueTask(ValueTask& from, use state) noexcept : token_(from.token_), kind_(from.kind_), use_(state) {
         if (kind_ == kind::value) {
-            if constexpr (!std::is_void_v<T>) std::construct_at(std::addressof(slot_.value), std::move(from.slot_.value));
+            if constexpr (!std::is_void_v<T>)
+                std::construct_at(std::addressof(slot_.value), std::move(from.slot_.value));
             return;
         }
 #if defined(__GNUC__) && !defined(__clang__)
@@ -456,10 +461,13 @@ private:
     [[gnu::cold]] bool operation_pending() const noexcept {
         try {
             switch (kind_) {
-                case kind::task: return !task_state()->is_completed();
-                case kind::source: return source()->status(token_) == ValueTaskSourceStatus::pending;
+                case kind::task:
+                    return !task_state()->is_completed();
+                case kind::source:
+                    return source()->status(token_) == ValueTaskSourceStatus::pending;
                 case kind::value:
-                case kind::released: break;
+                case kind::released:
+                    break;
             }
         } catch (...) {  // a stale token: the operation ended
         }
@@ -499,10 +507,14 @@ private:
     ValueTaskSourceStatus status() const {
         check_usable<Shared>();
         switch (kind_) {
-            case kind::value: return ValueTaskSourceStatus::succeeded;
-            case kind::source: return source()->status(token_);
-            case kind::task: break;
-            case kind::released: detail::throw_unusable(use::moved_from, false);
+            case kind::value:
+                return ValueTaskSourceStatus::succeeded;
+            case kind::source:
+                return source()->status(token_);
+            case kind::task:
+                break;
+            case kind::released:
+                detail::throw_unusable(use::moved_from, false);
         }
         const detail::task_state<T>& state = *task_state();
         return state.is_completed() ? state.state() : ValueTaskSourceStatus::pending;

@@ -88,7 +88,8 @@ public:
     // Faulted, or canceled for a vtb::operation_canceled (as .NET's core reports it).
     void set_exception(std::exception_ptr error) {
         if (!error) [[unlikely]]
-            detail::throw_invalid_operation("vtb::ManualResetValueTaskSourceCore: set_exception with a null exception_ptr");
+            detail::throw_invalid_operation(
+                "vtb::ManualResetValueTaskSourceCore: set_exception with a null exception_ptr");
         check_not_completed();
         result_.set_caught_exception(std::move(error));
         signal_completion();
@@ -197,7 +198,8 @@ private:
     // operation is the contract).
     void check_not_completed() const {
         if (completed_.load(std::memory_order_relaxed)) [[unlikely]]
-            detail::throw_invalid_operation("vtb::ManualResetValueTaskSourceCore: completed twice; an operation takes one result");
+            detail::throw_invalid_operation(
+                "vtb::ManualResetValueTaskSourceCore: completed twice; an operation takes one result");
     }
 
     void signal_completion() {

@@ -35,17 +35,14 @@ public:
         do {
             if (head == completed_marker()) return false;
             node->next = head;
-        } while (!head_.compare_exchange_weak(head, node, std::memory_order_release,
-                                              std::memory_order_acquire));
+        } while (!head_.compare_exchange_weak(head, node, std::memory_order_release, std::memory_order_acquire));
         return true;
     }
 
     // Marks the list completed and returns the waiters registered until then. Everything
     // written before this call is visible to a waiter that sees the list completed.
     // After it returns the owner of the list may be destroyed at any time.
-    continuation_node* complete() noexcept {
-        return head_.exchange(completed_marker(), std::memory_order_acq_rel);
-    }
+    continuation_node* complete() noexcept { return head_.exchange(completed_marker(), std::memory_order_acq_rel); }
 
     // Wakes `waiters` in registration order: calls every callback, resumes every
     // coroutine but the last and returns the last (or a no-op handle) for the caller
