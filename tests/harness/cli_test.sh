@@ -66,6 +66,13 @@ grep -qF -- "--hit=" "$scratch/help" || fail "--help does not describe the scena
 grep -qF -- "--benchmark_filter" "$scratch/help" || fail "--help does not show Google Benchmark's flags"
 
 "$vtbench" --list >"$scratch/vocabulary.json" || fail "--list exited non-zero"
+# The scripts' tests read a copy of the vocabulary (tests/python/fixtures/vocabulary.json):
+# it must be what vtbench publishes.
+if [[ -n ${VTB_FIXTURE_VOCABULARY:-} ]] &&
+  ! /usr/bin/python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))' \
+    "$scratch/vocabulary.json" "$VTB_FIXTURE_VOCABULARY"; then
+  fail "--list differs from $VTB_FIXTURE_VOCABULARY (refresh it and the fixtures' vtb_vocabulary from vtbench --list)"
+fi
 first_implementation=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["implementations"][0]["name"])' \
   "$scratch/vocabulary.json") || fail "--list printed no vocabulary"
 
