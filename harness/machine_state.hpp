@@ -8,7 +8,7 @@
 // assembly on x86-64 so that every compiler runs the same instructions; best of three,
 // a few microseconds) right before and right after the timed loop, and reports the
 // slower of the two as the counter calibration_ns, so the scripts can tell repetitions
-// run in the fast state from the others (scripts/vtb_results.py). A switch of state in
+// run in the fast state from the others (scripts/benchmark_file.py). A switch of state in
 // the middle of a timed loop, with the same state at both ends, is not seen.
 //
 //   vtb::harness::machine_state_probe machine;  // right before the loop
