@@ -50,7 +50,7 @@ Task<int> await_lazy_twice(lazy_task<int>& lazy) {
     co_return first + second;
 }
 
-TEST(lazy_task, BodyStartsOnlyWhenAwaited) {
+TEST(LazyTask, BodyStartsOnlyWhenAwaited) {
     bool started = false;
     lazy_task<int> lazy = records_start(started, 3);
     EXPECT_FALSE(started);
@@ -59,13 +59,13 @@ TEST(lazy_task, BodyStartsOnlyWhenAwaited) {
     EXPECT_EQ(awaiting.result(), 3);
 }
 
-TEST(lazy_task, NeverAwaitedNeverRuns) {
+TEST(LazyTask, NeverAwaitedNeverRuns) {
     bool started = false;
     { lazy_task<int> dropped = records_start(started, 1); }
     EXPECT_FALSE(started);
 }
 
-TEST(lazy_task, SuspendingBodyResumesItsAwaiterWhenItCompletes) {
+TEST(LazyTask, SuspendingBodyResumesItsAwaiterWhenItCompletes) {
     run_loop loop;
     Task<int> awaiting = await_lazy(lazy_from_loop(loop, 5));
     EXPECT_FALSE(awaiting.is_completed());
@@ -73,14 +73,14 @@ TEST(lazy_task, SuspendingBodyResumesItsAwaiterWhenItCompletes) {
     EXPECT_EQ(awaiting.result(), 5);
 }
 
-TEST(lazy_task, VoidBody) {
+TEST(LazyTask, VoidBody) {
     bool ran = false;
     Task<void> awaiting = await_lazy(lazy_void(ran));
     EXPECT_TRUE(ran);
     EXPECT_TRUE(awaiting.is_completed_successfully());
 }
 
-TEST(lazy_task, ExceptionsAndCancellationReachTheAwaiter) {
+TEST(LazyTask, ExceptionsAndCancellationReachTheAwaiter) {
     Task<int> failed = await_lazy(lazy_throws(make_failure("lazy failure")));
     EXPECT_TRUE(failed.is_faulted());
     EXPECT_TRUE(throws_with<std::runtime_error>([&] { (void)failed.result(); }, "lazy failure"));
@@ -88,7 +88,7 @@ TEST(lazy_task, ExceptionsAndCancellationReachTheAwaiter) {
     EXPECT_TRUE(canceled.is_canceled());
 }
 
-TEST(lazy_task, AwaitedTwiceThrows) {
+TEST(LazyTask, AwaitedTwiceThrows) {
     bool started = false;
     lazy_task<int> lazy = records_start(started, 2);
     Task<int> awaiting = await_lazy_twice(lazy);
@@ -96,7 +96,7 @@ TEST(lazy_task, AwaitedTwiceThrows) {
     EXPECT_TRUE(throws_invalid_operation([&] { (void)awaiting.result(); }, awaited_twice));
 }
 
-TEST(lazy_task, AwaitedAfterAMoveThrows) {
+TEST(LazyTask, AwaitedAfterAMoveThrows) {
     bool started = false;
     lazy_task<int> moved_from = records_start(started, 4);
     lazy_task<int> moved_to = std::move(moved_from);

@@ -132,7 +132,7 @@ Task<long> pooled_calls(run_loop& loop, int calls, bool suspending) {
     co_return sum;
 }
 
-TEST(pooled_value_task, BehavesLikeAValueTask) {
+TEST(PooledValueTask, BehavesLikeAValueTask) {
     run_loop loop;
     pooled_value_task<int> hit = pooled_hit(1);
     EXPECT_TRUE(hit.is_completed_successfully());
@@ -146,7 +146,7 @@ TEST(pooled_value_task, BehavesLikeAValueTask) {
     EXPECT_EQ(converted.result(), 2);
 }
 
-TEST(pooled_value_task, AwaitedConcurrentlyOrTwiceIsCaught) {
+TEST(PooledValueTask, AwaitedConcurrentlyOrTwiceIsCaught) {
     run_loop loop;
     pooled_value_task<int> miss = pooled_miss(loop, 4);
     Task<int> first = await_ref<int>(miss);
@@ -162,7 +162,7 @@ TEST(pooled_value_task, AwaitedConcurrentlyOrTwiceIsCaught) {
 
 // A pooled_value_task is always Task-backed, and its await relies on it; one given another
 // kind of ValueTask through a reference to its base is still awaited correctly.
-TEST(pooled_value_task, AssignedAnotherKindThroughItsBaseIsStillAwaited) {
+TEST(PooledValueTask, AssignedAnotherKindThroughItsBaseIsStillAwaited) {
     pooled_value_task<int> inline_value = pooled_hit(1);
     static_cast<ValueTask<int>&>(inline_value) = ValueTask<int>(7);
     EXPECT_EQ(await_ref<int>(inline_value).result(), 7);
@@ -176,7 +176,7 @@ TEST(pooled_value_task, AssignedAnotherKindThroughItsBaseIsStillAwaited) {
     EXPECT_EQ(awaiting.result(), 9);
 }
 
-TEST(pooled_value_task, ExceptionsAndCancellationPropagate) {
+TEST(PooledValueTask, ExceptionsAndCancellationPropagate) {
     run_loop loop;
     pooled_value_task<int> failing = pooled_throw(loop, make_failure("pooled frame failure"));
     pooled_value_task<int> canceled = pooled_throw(loop, make_cancellation());

@@ -83,7 +83,7 @@ TEST(SyncAwaitLoop, ValueTaskCoroutine) {
     expect_flat_loop(await_in_a_loop(await_count, [](int i) { return ready_value_task_coroutine(i); }));
 }
 
-TEST(SyncAwaitLoop, pooled_value_task) {
+TEST(SyncAwaitLoop, PooledValueTask) {
     expect_flat_loop(await_in_a_loop(await_count, [](int i) { return ready_pooled(i); }));
 }
 
