@@ -217,21 +217,19 @@ public:
     // in any type), so plain loads and stores suffice: no locked instruction per move.
     ValueTask(ValueTask&& other) noexcept : ValueTask(other, other.use_) { other.mark<false>(use::moved_from); }
 
+    // Member by member, never by destroying and re-creating *this, which would be undefined
+    // when *this is the ValueTask base of a pooled_value_task.
     ValueTask& operator=(ValueTask&& other) noexcept {
         if (this != &other) {
-            std::destroy_at(this);
-            std::construct_at(this, std::move(other));
+            release();
+            take_contents(other);
+            use_ = other.use_;
+            other.mark<false>(use::moved_from);
         }
         return *this;
     }
 
-    [[gnu::always_inline]] ~ValueTask() {
-        if (kind_ == kind::task) {
-            task_state()->release();
-        } else if (kind_ == kind::value) {
-            if constexpr (!std::is_void_v<T>) std::destroy_at(std::addressof(slot_.value));
-        }
-    }
+    [[gnu::always_inline]] ~ValueTask() { release(); }
 
     bool is_completed() const { return status<true>() != ValueTaskSourceStatus::pending; }
     bool is_completed_successfully() const { return status<true>() == ValueTaskSourceStatus::succeeded; }
@@ -391,7 +389,21 @@ public:
 
 private:
     // Takes over `from`'s contents, which is left holding nothing to release.
-    ValueTask(ValueTask& from, use state) noexcept : token_(from.token_), kind_(from.kind_), use_(state) {
+    ValueTask(ValueTask& from, use state) noexcept : use_(state) { take_contents(from); }
+
+    // What this instance holds, released (the destructor's work).
+    [[gnu::always_inline]] void release() noexcept {
+        if (kind_ == kind::task) {
+            task_state()->release();
+        } else if (kind_ == kind::value) {
+            if constexpr (!std::is_void_v<T>) std::destroy_at(std::addressof(slot_.value));
+        }
+    }
+
+    // Takes over `from`'s contents (this holds nothing), leaving it nothing to release.
+    [[gnu::always_inline]] void take_contents(ValueTask& from) noexcept {
+        token_ = from.token_;
+        kind_ = from.kind_;
         if (kind_ == kind::value) {
             if constexpr (!std::is_void_v<T>)
                 std::construct_at(std::addressof(slot_.value), std::move(from.slot_.value));
