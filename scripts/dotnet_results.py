@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+from benchmark_file import FAST_STATE_LIMIT
 from json_input import ResultsError, load_json, require, require_object
 from script_io import ScriptArgumentParser, run_main
 from tables import text_table
@@ -64,6 +65,20 @@ class Row:
     gen0_per_1k_ops: float   # gen-0 collections per 1000 operations
     operations: int          # operations the memory figures were measured over
     ns_values: tuple[float, ...] = ()  # every measured iteration (Statistics.OriginalValues), for a U test
+    # Every actual workload iteration, BenchmarkDotNet's outliers included (Measurements), per operation: what
+    # tells whether the iterations ran in both of the machine's speed states (spans_both_states).
+    ns_all_iterations: tuple[float, ...] = ()
+
+    def spans_both_states(self) -> bool:
+        """Whether the measured iterations fall in two clusters more than FAST_STATE_LIMIT apart, at least two
+        in each: the benchmark ran in both of this machine's speed states (docs/results-format.md). A lone slow
+        iteration (a first-iteration spike) does not count; a benchmark that ran wholly in the slow state cannot
+        be told apart, since the .NET side has no calibration probe."""
+        values = [value for value in self.ns_all_iterations if value > 0]
+        if not values:
+            return False
+        slow = sum(value > FAST_STATE_LIMIT * min(values) for value in values)
+        return slow >= 2 and len(values) - slow >= 2
 
 
 @dataclass
@@ -161,7 +176,28 @@ def row_from_benchmark(entry: Any, path: Path, build: str = "default") -> Row:
         gen0_per_1k_ops=gen0 * 1000.0 / operations if operations > 0 else 0.0,
         operations=operations,
         ns_values=_values(statistics, path, where + " Statistics"),
+        ns_all_iterations=_actual_iterations(entry, path, where),
     )
+
+
+def _actual_iterations(entry: dict[str, Any], path: Path, where: str) -> tuple[float, ...]:
+    """Nanoseconds per operation of every actual workload iteration in Measurements (none when the export has
+    no Measurements, as a trimmed fixture may not)."""
+    measurements = entry.get("Measurements", [])
+    if not isinstance(measurements, list):
+        raise ResultsError(f"{path}: {where}: 'Measurements' is not a list")
+    values = []
+    for index, measurement in enumerate(measurements):
+        if not isinstance(measurement, dict):
+            raise ResultsError(f"{path}: {where}: measurement {index} is not an object")
+        if measurement.get("IterationMode") != "Workload" or measurement.get("IterationStage") != "Actual":
+            continue
+        nanoseconds = _figure(measurement, "Nanoseconds", path, f"{where} measurement {index}")
+        operations = _figure(measurement, "Operations", path, f"{where} measurement {index}")
+        if operations <= 0:
+            raise ResultsError(f"{path}: {where}: measurement {index} has {operations:g} operations")
+        values.append(nanoseconds / operations)
+    return tuple(values)
 
 
 def _values(statistics: dict[str, Any], path: Path, where: str) -> tuple[float, ...]:

@@ -7,7 +7,7 @@ as the C++ side's, over BenchmarkDotNet's measured iterations."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from dotnet_results import DotnetRun, Row, cache_sweep, find_row
 from reporting.claim_registry import ClaimResult, not_measured_reason, result
@@ -23,7 +23,16 @@ def spread(row: Row) -> Spread:
 
 
 def ns_text(row: Row) -> str:
-    return f"{row.ns_per_op:.1f} ns ({row.ns_min:.1f}-{row.ns_max:.1f})"
+    """'139.5 ns (132.0-164.0)', with † when the benchmark ran in both machine states."""
+    return f"{row.ns_per_op:.1f} ns ({row.ns_min:.1f}-{row.ns_max:.1f}){' †' if row.spans_both_states() else ''}"
+
+
+def mixed_states(rows: Sequence[Row | None]) -> list[str]:
+    """For a time comparison: one figure per compared benchmark that ran in both machine states, naming its
+    iterations' range; empty when the comparison can stand."""
+    return [f"† {row.impl}{f' at {row.hit} %' if row.hit is not None else ''} ran in both machine states "
+            f"(iterations {min(row.ns_all_iterations):.1f}-{max(row.ns_all_iterations):.1f} ns): not comparable"
+            for row in rows if row is not None and row.spans_both_states()]
 
 
 def bytes_text(row: Row) -> str:
@@ -111,6 +120,11 @@ def section(run: Run) -> list[str]:
         f"{job.get('warmup_count', '?')} warm-up and {job.get('iteration_count', '?')} measured iterations, "
         f"MemoryDiagnoser on; the same 1000 keys, hit pattern, payloads and checksum as the C++ side "
         f"(scenarios/dotnet/README.md). BenchmarkDotNet's full JSON export is in dotnet/bdn/results/.", "",
+        "The .NET side has no machine-state probe (the C++ timing pass has one, see Method): † marks a .NET "
+        "benchmark whose measured iterations (BenchmarkDotNet's outliers included) fall in two clusters more "
+        "than 1.4x apart, at least two in each, i.e. it ran in both of this machine's speed states, and a .NET "
+        "time comparison involving one is not judged. A benchmark that ran wholly in the slow state cannot be "
+        "told apart, so .NET time comparisons can be off by the machine's toggle (about 2x) without a mark.", "",
         driver_sentence(run, dotnet), ""]
     extra = runtime_async_rows(dotnet, run)
     status = meta.get("runtime_async_build", "skipped")

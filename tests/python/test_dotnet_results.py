@@ -8,6 +8,7 @@ absent. VTBENCH_SKIP_DOTNET_INTEGRATION=1 skips it (run.sh --test runs it).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -181,3 +182,41 @@ def test_integration_one_benchmark_tiny_job(tmp_path: Path) -> None:
     assert hit100.bytes_per_op == 0
     assert hit0.bytes_per_op > 0
     assert hit100.ns_per_op > 0
+
+
+def _row_with_iterations(run: dotnet_results.DotnetRun, impl: str, iterations: tuple[float, ...]) -> dotnet_results.Row:
+    row = find_row(run.rows, "cache_lookup", impl, "int", 0)
+    assert row is not None
+    return dataclasses.replace(row, ns_all_iterations=iterations)
+
+
+def test_both_machine_states_need_two_iterations_in_each_cluster(run: dotnet_results.DotnetRun) -> None:
+    assert _row_with_iterations(run, "task", (229.8, 139.5, 146.9, 132.0, 224.1, 139.3)).spans_both_states()
+    assert not _row_with_iterations(run, "task", (89.1, 19.4, 18.7, 19.7, 20.6)).spans_both_states()  # one spike
+    assert not _row_with_iterations(run, "task", (140.0, 150.0, 160.0, 170.0)).spans_both_states()
+    assert not _row_with_iterations(run, "task", ()).spans_both_states()
+
+
+def test_every_actual_workload_iteration_is_read_per_operation(tmp_path: Path) -> None:
+    benchmark = _one_benchmark()
+    benchmark["Measurements"] = [
+        {"IterationMode": "Workload", "IterationStage": "Actual", "Operations": 1000, "Nanoseconds": 230000.0},
+        {"IterationMode": "Workload", "IterationStage": "Warmup", "Operations": 1000, "Nanoseconds": 900000.0},
+        {"IterationMode": "Overhead", "IterationStage": "Actual", "Operations": 1000, "Nanoseconds": 1000.0},
+        {"IterationMode": "Workload", "IterationStage": "Actual", "Operations": 1000, "Nanoseconds": 132000.0},
+    ]
+    [row] = dotnet_results.load_bdn_report(_write_report(tmp_path, [benchmark]))
+    assert row.ns_all_iterations == (230.0, 132.0)
+    benchmark["Measurements"][0]["Operations"] = 0
+    with pytest.raises(ResultsError, match="measurement 0 has 0 operations"):
+        dotnet_results.load_bdn_report(_write_report(tmp_path, [benchmark]))
+
+
+def test_a_dotnet_time_comparison_with_a_side_in_both_states_is_not_judged(run: dotnet_results.DotnetRun) -> None:
+    from reporting.claims_time import miss_path_cost_dotnet
+    from verdicts import NOT_COMPARABLE
+    mixed = _row_with_iterations(run, "task", (229.8, 139.5, 146.9, 132.0, 224.1, 139.3))
+    rows = [mixed if row is find_row(run.rows, "cache_lookup", "task", "int", 0) else row for row in run.rows]
+    answer = miss_path_cost_dotnet(dataclasses.replace(run, rows=rows), None)  # type: ignore[arg-type]
+    assert answer.verdict == NOT_COMPARABLE
+    assert "† task at 0 % ran in both machine states (iterations 132.0-229.8 ns): not comparable" in answer.figures
