@@ -7,20 +7,14 @@
 #include <string>
 #include <vector>
 
-#include "flag_parsing.hpp"
+#include "command_line_arguments.hpp"
 
 namespace {
 
-// The usage_error message for `argument`, or "" if it was accepted.
-std::string error_for(std::string argument) {
-    std::string program = "vtbench";
-    std::vector<char*> argv{program.data(), argument.data(), nullptr};
-    try {
-        vtb::harness::check_benchmark_flags(2, argv.data());
-    } catch (const vtb::harness::usage_error& error) {
-        return error.what();
-    }
-    return "";
+std::string error_for(const std::string& argument) {
+    return usage_error_for(argument, [](command_line_arguments& arguments) {
+        vtb::harness::check_benchmark_flags(arguments.argc, arguments.argv());
+    });
 }
 
 TEST(BenchmarkFlags, RejectsValuesGoogleBenchmarkWouldTakeForHelp) {

@@ -3,6 +3,8 @@
 // order, and each bad value rejected with a message naming it.
 #include "run_options.hpp"
 
+#include "command_line_arguments.hpp"
+
 #include <gtest/gtest.h>
 
 #include <array>
@@ -16,35 +18,20 @@ using vtb::harness::command_line;
 using vtb::harness::flag;
 using vtb::harness::usage_error;
 
-// argv storage that a parser may rearrange, as main's argv.
-struct arguments {
-    explicit arguments(std::vector<std::string> given) : text(std::move(given)) {
-        text.insert(text.begin(), "vtbench");
-        for (std::string& argument : text) pointers.push_back(argument.data());
-        pointers.push_back(nullptr);
-        argc = static_cast<int>(text.size());
-    }
-    command_line parse() { return vtb::harness::parse_command_line(argc, pointers.data()); }
-    std::vector<std::string> left() const { return {pointers.begin() + 1, pointers.begin() + argc}; }
-    std::vector<std::string> text;
-    std::vector<char*> pointers;
-    int argc = 0;
-};
+command_line parse(command_line_arguments& arguments) {
+    return vtb::harness::parse_command_line(arguments.argc, arguments.argv());
+}
 
-// The usage_error message for `argument`, or "" if it was accepted.
+command_line parse(command_line_arguments&& arguments) { return parse(arguments); }
+
 std::string error_for(const std::string& argument) {
-    try {
-        arguments({argument}).parse();
-    } catch (const usage_error& error) {
-        return error.what();
-    }
-    return "";
+    return usage_error_for(argument, [](command_line_arguments& arguments) { parse(arguments); });
 }
 
 TEST(RunOptions, ParsesTheHarnessFlagsAndLeavesTheRestInOrder) {
-    arguments given({"--benchmark_filter=cache", "--impl=task,sync", "--iterations=1000", "--allocator=jemalloc",
-                     "--hit=0", "--benchmark_repetitions=3"});
-    const command_line parsed = given.parse();
+    command_line_arguments given({"--benchmark_filter=cache", "--impl=task,sync", "--iterations=1000",
+                                  "--allocator=jemalloc", "--hit=0", "--benchmark_repetitions=3"});
+    const command_line parsed = parse(given);
     EXPECT_EQ(parsed.options.iterations, 1000);
     EXPECT_EQ(parsed.options.expected_allocator, "jemalloc");
     EXPECT_FALSE(parsed.help);
@@ -55,17 +42,17 @@ TEST(RunOptions, ParsesTheHarnessFlagsAndLeavesTheRestInOrder) {
 }
 
 TEST(RunOptions, NoFlagsLeaveTheDefaults) {
-    arguments given({});
-    const command_line parsed = given.parse();
+    command_line_arguments given({});
+    const command_line parsed = parse(given);
     EXPECT_EQ(parsed.options.iterations, 0);
     EXPECT_TRUE(parsed.options.expected_allocator.empty());
     EXPECT_EQ(given.argc, 1);
 }
 
 TEST(RunOptions, HelpAndListAreRecognised) {
-    EXPECT_TRUE(arguments({"--help"}).parse().help);
-    EXPECT_TRUE(arguments({"-h"}).parse().help);
-    EXPECT_TRUE(arguments({"--list"}).parse().list);
+    EXPECT_TRUE(parse(command_line_arguments({"--help"})).help);
+    EXPECT_TRUE(parse(command_line_arguments({"-h"})).help);
+    EXPECT_TRUE(parse(command_line_arguments({"--list"})).list);
 }
 
 TEST(RunOptions, RejectsUnknownOrSeveralAllocatorsNamingTheKnownOnes) {
@@ -109,9 +96,9 @@ TEST(FlagParsing, NamesMustBeKnownAndDistinct) {
 TEST(FlagParsing, TakesOnlyTheNamedFlags) {
     constexpr std::array<std::string_view, 1> switches{"--on"};
     constexpr std::array<std::string_view, 1> valued{"--v"};
-    arguments given({"--v=1", "--vv=2", "--on", "--on=3", "--v=4"});
+    command_line_arguments given({"--v=1", "--vv=2", "--on", "--on=3", "--v=4"});
     std::vector<std::string> taken;
-    vtb::harness::take_flags(given.argc, given.pointers.data(), switches, valued,
+    vtb::harness::take_flags(given.argc, given.argv(), switches, valued,
                              [&](const flag& each) { taken.emplace_back(each.text); });
     EXPECT_EQ(taken, (std::vector<std::string>{"--v=1", "--on", "--v=4"}));
     EXPECT_EQ(given.left(), (std::vector<std::string>{"--vv=2", "--on=3"}));

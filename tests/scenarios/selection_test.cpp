@@ -9,40 +9,27 @@
 #include <string>
 #include <vector>
 
-#include "flag_parsing.hpp"
+#include "command_line_arguments.hpp"
 #include "sweeps.hpp"
 
 namespace {
 
 using vtb::scenarios::selection;
 
-struct arguments {
-    explicit arguments(std::vector<std::string> given) : text(std::move(given)) {
-        text.insert(text.begin(), "vtbench");
-        for (std::string& argument : text) pointers.push_back(argument.data());
-        pointers.push_back(nullptr);
-        argc = static_cast<int>(text.size());
-    }
-    selection parse() { return vtb::scenarios::take_selection_flags(argc, pointers.data()); }
-    std::vector<std::string> left() const { return {pointers.begin() + 1, pointers.begin() + argc}; }
-    std::vector<std::string> text;
-    std::vector<char*> pointers;
-    int argc = 0;
-};
+selection parse(command_line_arguments& arguments) {
+    return vtb::scenarios::take_selection_flags(arguments.argc, arguments.argv());
+}
+
+selection parse(command_line_arguments&& arguments) { return parse(arguments); }
 
 std::string error_for(const std::string& argument) {
-    try {
-        arguments({argument}).parse();
-    } catch (const vtb::harness::usage_error& error) {
-        return error.what();
-    }
-    return "";
+    return usage_error_for(argument, [](command_line_arguments& arguments) { parse(arguments); });
 }
 
 TEST(Selection, ParsesItsFlagsAndLeavesTheRestInOrder) {
-    arguments given({"--benchmark_filter=cache", "--impl=task,sync", "--hit=0,50,100", "--payload=int", "--db=async",
-                     "--iterations=10", "--implementation=x"});
-    const selection parsed = given.parse();
+    command_line_arguments given({"--benchmark_filter=cache", "--impl=task,sync", "--hit=0,50,100", "--payload=int",
+                                  "--db=async", "--iterations=10", "--implementation=x"});
+    const selection parsed = parse(given);
     EXPECT_EQ(parsed.implementations, (std::vector<std::string>{"task", "sync"}));
     EXPECT_EQ(parsed.hit_percents, (std::vector<int>{0, 50, 100}));
     EXPECT_EQ(parsed.payloads, std::vector<std::string>{"int"});
@@ -52,7 +39,7 @@ TEST(Selection, ParsesItsFlagsAndLeavesTheRestInOrder) {
 }
 
 TEST(Selection, NoFlagsSelectEverything) {
-    const selection parsed = arguments({}).parse();
+    const selection parsed = parse(command_line_arguments({}));
     EXPECT_TRUE(parsed.selects_implementation("anything"));
     EXPECT_TRUE(parsed.selects_payload("string"));
     EXPECT_TRUE(parsed.selects_db("sync"));
@@ -60,7 +47,8 @@ TEST(Selection, NoFlagsSelectEverything) {
 }
 
 TEST(Selection, NarrowsWhatIsSelected) {
-    const selection parsed = arguments({"--impl=task", "--payload=string", "--db=sync", "--hit=33"}).parse();
+    const selection parsed =
+        parse(command_line_arguments({"--impl=task", "--payload=string", "--db=sync", "--hit=33"}));
     EXPECT_TRUE(parsed.selects_implementation("task"));
     EXPECT_FALSE(parsed.selects_implementation("sync"));
     EXPECT_TRUE(parsed.selects_payload("string"));
@@ -72,7 +60,7 @@ TEST(Selection, NarrowsWhatIsSelected) {
 
 TEST(Selection, TakesEverySweepByName) {
     for (const vtb::scenarios::hit_sweep& sweep : vtb::scenarios::hit_sweeps) {
-        const selection parsed = arguments({"--hit=" + std::string(sweep.name)}).parse();
+        const selection parsed = parse(command_line_arguments({"--hit=" + std::string(sweep.name)}));
         EXPECT_EQ(parsed.hit_percents, std::vector<int>(sweep.hit_percents.begin(), sweep.hit_percents.end()))
             << sweep.name;
     }
