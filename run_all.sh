@@ -45,6 +45,11 @@ UNCHECKED_VTBENCH_FLAGS=(--impl=task,value_task --hit=ends --payload=int --db=as
 UNCHECKED_FILTER='^cache_lookup/'
 # shellcheck disable=SC2054
 UNCHECKED_CALLGRIND_FLAGS=(--impl=task,value_task --hit=ends --output=callgrind-unchecked.json)
+# scripts/heaptrack_check.py checks one implementation per allocation pattern the claims
+# rest on (a frame on every call, C3; nothing on a hit and a wrapped Task on a miss, C4,
+# C5; a pooled source that allocates nothing, C6), at the `ends` sweep.
+# shellcheck disable=SC2054
+HEAPTRACK_FLAGS=(--impl=task,value_task,value_task_source --hit=ends)
 # scripts/callgrind_check.py (cachegrind, about 1 s a run, two at a time): the full run
 # measures every implementation at 0/90/100 % hits; --quick five of them at 0 and 100 %.
 FULL_CALLGRIND_FLAGS=()
@@ -661,7 +666,8 @@ run_benchmarks() {
   ! contains gcc "${used_compilers[@]}" || probe_compiler=gcc
   write_misuse_table "$out_dir" "$probe_compiler" || failed_scripts+=(vtb_misuse_table)
   write_goroutine_probe "$out_dir" || failed_scripts+=(goroutine-probe)
-  run_analysis_script heaptrack_check.py "$out_dir" --binary "build/$probe_compiler/harness/vtbench_counting" ||
+  run_analysis_script heaptrack_check.py "$out_dir" --binary "build/$probe_compiler/harness/vtbench_counting" \
+    "${HEAPTRACK_FLAGS[@]}" ||
     failed_scripts+=(heaptrack_check.py)
   local callgrind_flags=("${FULL_CALLGRIND_FLAGS[@]}")
   ! $quick || callgrind_flags=("${QUICK_CALLGRIND_FLAGS[@]}")

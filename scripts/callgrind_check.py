@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             raise ResultsError("valgrind: not found on PATH (Debian package valgrind)")
         baseline = load_baseline(args.check_baseline) if args.check_baseline else None
         vocabulary = binary_vocabulary(binary)
-        implementations = selected_implementations(args.impl, list(vocabulary.implementation_names()), vocabulary)
+        implementations = selected_implementations(args.impl, vocabulary)
         hits = selected_hits(args.hit, vocabulary) if args.run_dir is not None else (BASELINE_HIT,)
         configurations = [(impl, hit) for impl in implementations for hit in hits]
         started = time.monotonic()

@@ -88,16 +88,12 @@ def hit_selection(text: str) -> HitSelection:
     return hits
 
 
-def selected_implementations(requested: list[str] | None, default: list[str], vocabulary: Vocabulary) -> list[str]:
-    """--impl's names (each once; one the binary does not list is a usage error), or the check's `default`
-    (which the binary must list)."""
+def selected_implementations(requested: list[str] | None, vocabulary: Vocabulary) -> list[str]:
+    """--impl's names (each once; one the binary does not list is a usage error), or every implementation the
+    binary lists, in its order."""
     names = vocabulary.implementation_names()
     if requested is None:
-        missing = [name for name in default if name not in names]
-        if missing:
-            raise ResultsError(f"{vocabulary.source}: lists no {', '.join(missing)}, which this check measures "
-                               f"by default (give --impl)")
-        return list(default)
+        return list(names)
     unknown = [name for name in requested if name not in names]
     if unknown:
         raise UsageError(f"--impl: {', '.join(unknown)} not in {vocabulary.source} ({', '.join(names)})")

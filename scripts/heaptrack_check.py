@@ -3,9 +3,9 @@
     /usr/bin/python3 scripts/heaptrack_check.py RUN_DIR --binary build/gcc/harness/vtbench_counting
                                                 [--iterations N] [--tolerance 0.02] [--impl a,b] [--hit H,H|SWEEP]
 
-The binary publishes the suite's vocabulary (`PATH --list`). For cache_lookup x impl
-{task, value_task, value_task_source} (or --impl) x the hit ratios of its `ends` sweep
-(or --hit) (int payload, async db, glibc: LD_PRELOAD is removed), the binary runs
+The binary publishes the suite's vocabulary (`PATH --list`). For cache_lookup x every
+implementation it lists (or --impl) x the hit ratios of its `ends` sweep (or --hit)
+(int payload, async db, glibc: LD_PRELOAD is removed), the binary runs
 exactly N and then 2N iterations under heaptrack. heaptrack counts every malloc call of
 the process, the counting allocator forwards operator new to malloc, so the constant
 start-up calls cancel in (calls(2N) - calls(N)) / N, which must match the allocs_per_op
@@ -37,10 +37,6 @@ from script_io import ScriptArgumentParser, atomic_write_text, non_negative_floa
 from tables import text_table
 
 PROG = "heaptrack_check.py"
-# The check's own choice, not a copy of the vocabulary: one implementation per allocation pattern the
-# claims rest on (a coroutine frame on every call, C3; nothing on a hit and a wrapped Task on a miss, C4
-# and C5; a pooled source that allocates nothing at all, C6). --impl overrides it; the binary must list them.
-CHECKED_IMPLEMENTATIONS = ["task", "value_task", "value_task_source"]
 HIT_SWEEP = "ends"  # the vocabulary's sweep of the two extremes: every miss and every hit
 ALLOCATION_CALLS = re.compile(r"^calls to allocation functions: (\d+)", re.MULTILINE)
 
@@ -146,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tolerance", type=non_negative_float, default=0.02,
                         help="allowed difference, relative (absolute below 1 alloc/op) (default 0.02)")
     parser.add_argument("--impl", type=name_list, metavar="A,B",
-                        help=f"implementations to check (default {','.join(CHECKED_IMPLEMENTATIONS)})")
+                        help="implementations to check (default: every one the binary lists)")
     parser.add_argument("--hit", type=hit_selection, default=HIT_SWEEP, metavar="H,H|SWEEP",
                         help=f"hit ratios: percentages, or a sweep of the binary's --list (default {HIT_SWEEP})")
     args = parser.parse_args(argv)
@@ -159,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             if shutil.which(tool) is None:
                 raise ResultsError(f"{tool}: not found on PATH (Debian package heaptrack)")
         vocabulary = binary_vocabulary(binary)
-        implementations = selected_implementations(args.impl, CHECKED_IMPLEMENTATIONS, vocabulary)
+        implementations = selected_implementations(args.impl, vocabulary)
         configurations = [(impl, hit) for impl in implementations for hit in selected_hits(args.hit, vocabulary)]
         rows = []
         with tempfile.TemporaryDirectory(prefix="vtb-heaptrack-") as work_dir:
