@@ -5,9 +5,10 @@ made-up runs."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from conftest import cache_entries, made_up_run, write_run
+from conftest import cache_entries, made_up_run, vocabulary_context, write_run
 
 import vtb_results
 from reporting import allocators, crosschecks, environment, wrong_way
@@ -75,6 +76,25 @@ def test_c5_splits_the_miss_path_gap_into_wrapper_and_detection(tmp_path: Path) 
     assert crosschecks.c5_split(run) == ("gcc-glibc hit:0, cachegrind: value_task - task = +23 instructions/op = "
                                           "wrapper +7 + misuse detection +16 (vtbench_unchecked, VTB_MISUSE_CHECKS=0)")
     assert crosschecks.c5_split(made_up_run(tmp_path / "b", cache_entries("task", 0, STEADY, 1.0))) is None
+
+
+def test_c5_split_says_the_unchecked_binarys_times_move_with_its_layout(tmp_path: Path) -> None:
+    def row(impl: str, instructions: float) -> dict:
+        return {"benchmark": f"cache_lookup/impl:{impl}/payload:int/db:async/hit:0", "config": "gcc-glibc",
+                "instructions_per_op": instructions}
+    directory = write_run(tmp_path / "run", {"gcc-glibc": cache_entries("task", 0, STEADY, 1.0)},
+                          callgrind={"rows": [row("task", 550.0), row("value_task", 573.0)]},
+                          **{"callgrind-unchecked": {"rows": [row("task", 550.0), row("value_task", 557.0)]}})
+    (directory / "unchecked").mkdir()
+    unchecked = cache_entries("task", 0, [110.0, 111.0, 112.0], 1.0) + cache_entries("value_task", 0, [99.0], 1.0)
+    (directory / "unchecked" / "gcc-glibc.json").write_text(json.dumps(
+        {"context": vocabulary_context(vtb_counting="off", vtb_misuse_checks="off"), "benchmarks": unchecked}))
+    split = crosschecks.c5_split(vtb_results.load_run(directory))
+    assert split is not None and split.endswith(
+        "; in vtbench_unchecked's own pass value_task 99.0 ns (99.0-99.0) vs task 111.0 ns (110.0-112.0) "
+        "(ratio 0.89) (not comparable: that pass ran in the machine's slow state), but task, whose code the checks "
+        "do not touch, moves 1.09x between the two binaries (code layout), more than a few instructions cost: the "
+        "split is cachegrind's")
 
 
 def test_allocators_are_compared_at_the_vocabularys_comparison_hits(tmp_path: Path) -> None:
