@@ -65,13 +65,16 @@ def test_the_method_sentence_comes_from_meta_json(tmp_path: Path) -> None:
     assert "vtbench_counting: 2000 iterations per benchmark after one untimed warm-up run" in sentence
 
 
+def miss_row(impl: str, instructions: float) -> dict:
+    """A callgrind.json row of cache_lookup at hit:0, gcc-glibc."""
+    return {"benchmark": f"cache_lookup/impl:{impl}/payload:int/db:async/hit:0", "config": "gcc-glibc",
+            "instructions_per_op": instructions}
+
+
 def test_c5_splits_the_miss_path_gap_into_wrapper_and_detection(tmp_path: Path) -> None:
-    def row(impl: str, instructions: float) -> dict:
-        return {"benchmark": f"cache_lookup/impl:{impl}/payload:int/db:async/hit:0", "config": "gcc-glibc",
-                "instructions_per_op": instructions}
     directory = write_run(tmp_path / "run", {"gcc-glibc": cache_entries("task", 0, STEADY, 1.0)},
-                          callgrind={"rows": [row("task", 550.0), row("value_task", 573.0)]},
-                          **{"callgrind-unchecked": {"rows": [row("task", 550.0), row("value_task", 557.0)]}})
+                          callgrind={"rows": [miss_row("task", 550.0), miss_row("value_task", 573.0)]},
+                          **{"callgrind-unchecked": {"rows": [miss_row("task", 550.0), miss_row("value_task", 557.0)]}})
     run = vtb_results.load_run(directory)
     assert crosschecks.c5_split(run) == ("gcc-glibc hit:0, cachegrind: value_task - task = +23 instructions/op = "
                                           "wrapper +7 + misuse detection +16 (vtbench_unchecked, VTB_MISUSE_CHECKS=0)")
@@ -79,12 +82,9 @@ def test_c5_splits_the_miss_path_gap_into_wrapper_and_detection(tmp_path: Path) 
 
 
 def test_c5_split_says_the_unchecked_binarys_times_move_with_its_layout(tmp_path: Path) -> None:
-    def row(impl: str, instructions: float) -> dict:
-        return {"benchmark": f"cache_lookup/impl:{impl}/payload:int/db:async/hit:0", "config": "gcc-glibc",
-                "instructions_per_op": instructions}
     directory = write_run(tmp_path / "run", {"gcc-glibc": cache_entries("task", 0, STEADY, 1.0)},
-                          callgrind={"rows": [row("task", 550.0), row("value_task", 573.0)]},
-                          **{"callgrind-unchecked": {"rows": [row("task", 550.0), row("value_task", 557.0)]}})
+                          callgrind={"rows": [miss_row("task", 550.0), miss_row("value_task", 573.0)]},
+                          **{"callgrind-unchecked": {"rows": [miss_row("task", 550.0), miss_row("value_task", 557.0)]}})
     (directory / "unchecked").mkdir()
     unchecked = cache_entries("task", 0, [110.0, 111.0, 112.0], 1.0) + cache_entries("value_task", 0, [99.0], 1.0)
     (directory / "unchecked" / "gcc-glibc.json").write_text(json.dumps(
