@@ -1,6 +1,5 @@
 #include "benchmark_flags.hpp"
 
-#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -38,10 +37,6 @@ constexpr std::array<checked_flag, 11> checked_flags{{
     {"--benchmark_min_warmup_time", rule::seconds},
 }};
 
-bool one_of(std::span<const std::string_view> words, std::string_view value) {
-    return std::find(words.begin(), words.end(), value) != words.end();
-}
-
 bool is_seconds(std::string_view value, double& seconds) {
     const std::string text(value);
     std::size_t used = 0;
@@ -59,11 +54,11 @@ std::string problem(rule allowed, std::string_view value) {
     std::int64_t count = 0;
     switch (allowed) {
         case rule::format:
-            return one_of(formats, value) ? "" : "is not one of " + joined(formats);
+            return contains(formats, value) ? "" : "is not one of " + joined(formats);
         case rule::time_unit:
-            return one_of(time_units, value) ? "" : "is not one of " + joined(time_units);
+            return contains(time_units, value) ? "" : "is not one of " + joined(time_units);
         case rule::boolean:
-            return one_of(booleans, value) ? "" : "is not one of " + joined(booleans);
+            return contains(booleans, value) ? "" : "is not one of " + joined(booleans);
         case rule::positive_count:
             return parse_integer(value, count) && count >= 1 && count <= std::numeric_limits<std::int32_t>::max()
                        ? ""

@@ -5,10 +5,6 @@
 namespace vtb::harness {
 namespace {
 
-bool contains(std::span<const std::string_view> names, std::string_view name) {
-    return std::find(names.begin(), names.end(), name) != names.end();
-}
-
 std::vector<std::string_view> split_list(std::string_view list) {
     std::vector<std::string_view> items;
     for (;;) {

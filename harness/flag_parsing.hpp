@@ -44,6 +44,15 @@ std::vector<std::string> names_from(const flag& given, std::span<const std::stri
 // "a, b, c"
 std::string joined(std::span<const std::string_view> names);
 
+// Whether `name` is one of `names` (strings or string views).
+template <class Names>
+bool contains(const Names& names, std::string_view name) {
+    for (const auto& each : names) {
+        if (each == name) return true;
+    }
+    return false;
+}
+
 // Parses all of `text` as a decimal integer.
 template <class Integer>
 bool parse_integer(std::string_view text, Integer& value) {

@@ -10,23 +10,20 @@
 namespace vtb::scenarios {
 namespace {
 
+using vtb::harness::contains;
 using vtb::harness::flag;
 using vtb::harness::usage_error;
 
-bool contains(std::span<const std::string> selected, std::string_view name) {
-    return std::find(selected.begin(), selected.end(), name) != selected.end();
-}
-
 std::string sweep_names() {
-    std::string names;
-    for (const hit_sweep& sweep : hit_sweeps) names += (names.empty() ? "" : ", ") + std::string(sweep.name);
-    return names;
+    std::vector<std::string_view> names;
+    for (const hit_sweep& sweep : sweeps::all) names.push_back(sweep.name);
+    return vtb::harness::joined(names);
 }
 
 std::vector<int> hit_percents_from(const flag& given) {
-    const auto sweep = std::find_if(hit_sweeps.begin(), hit_sweeps.end(),
+    const auto sweep = std::find_if(sweeps::all.begin(), sweeps::all.end(),
                                     [&](const hit_sweep& named) { return named.name == given.value; });
-    if (sweep != hit_sweeps.end()) return {sweep->hit_percents.begin(), sweep->hit_percents.end()};
+    if (sweep != sweeps::all.end()) return {sweep->hit_percents.begin(), sweep->hit_percents.end()};
     std::vector<int> hit_percents;
     for (std::string_view item : vtb::harness::distinct_items(given)) {
         int hit_percent = -1;

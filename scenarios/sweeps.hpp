@@ -15,23 +15,23 @@ struct hit_sweep {
     std::span<const int> hit_percents;
 };
 
-namespace sweep_points {
+namespace sweeps {
+namespace points {
 inline constexpr std::array<int, 13> full{0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 100};
 inline constexpr std::array<int, 3> concurrent{0, 90, 100};
 inline constexpr std::array<int, 4> comparison{0, 50, 90, 100};
 inline constexpr std::array<int, 3> crosscheck{0, 90, 100};
 inline constexpr std::array<int, 2> ends{0, 100};
-}  // namespace sweep_points
+}  // namespace points
 
-inline constexpr std::array<hit_sweep, 5> hit_sweeps{{
-    {"full", sweep_points::full},              // cache_lookup's default
-    {"concurrent", sweep_points::concurrent},  // cache_lookup_mt's default
-    {"comparison", sweep_points::comparison},  // the other allocators and --quick (run_all.sh)
-    {"crosscheck", sweep_points::crosscheck},  // callgrind_check.py's default
-    {"ends", sweep_points::ends},              // heaptrack_check.py and the unchecked pass
-}};
+inline constexpr hit_sweep full{"full", points::full};                    // cache_lookup's default
+inline constexpr hit_sweep concurrent{"concurrent", points::concurrent};  // cache_lookup_mt's default
+inline constexpr hit_sweep comparison{"comparison", points::comparison};  // the other allocators, --quick
+inline constexpr hit_sweep crosscheck{"crosscheck", points::crosscheck};  // callgrind_check.py's default
+inline constexpr hit_sweep ends{"ends", points::ends};                    // heaptrack_check.py and the unchecked pass
 
-inline constexpr const hit_sweep& default_hit_sweep = hit_sweeps[0];
-inline constexpr const hit_sweep& concurrent_hit_sweep = hit_sweeps[1];
+// The registry, in the order the vocabulary lists them.
+inline constexpr std::array<hit_sweep, 5> all{full, concurrent, comparison, crosscheck, ends};
+}  // namespace sweeps
 
 }  // namespace vtb::scenarios

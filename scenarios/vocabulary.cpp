@@ -86,7 +86,7 @@ std::string vocabulary_json(bool indented) {
     for (const scenario& each : all_scenarios) out.value(each.name);
     out.end_array();
     out.key("hit_percent_sweeps").begin_object();
-    for (const hit_sweep& sweep : hit_sweeps) {
+    for (const hit_sweep& sweep : sweeps::all) {
         out.key(sweep.name).begin_array();
         for (int hit_percent : sweep.hit_percents) out.value(hit_percent);
         out.end_array();

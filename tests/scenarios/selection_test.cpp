@@ -59,7 +59,7 @@ TEST(Selection, NarrowsWhatIsSelected) {
 }
 
 TEST(Selection, TakesEverySweepByName) {
-    for (const vtb::scenarios::hit_sweep& sweep : vtb::scenarios::hit_sweeps) {
+    for (const vtb::scenarios::hit_sweep& sweep : vtb::scenarios::sweeps::all) {
         const selection parsed = parse(command_line_arguments({"--hit=" + std::string(sweep.name)}));
         EXPECT_EQ(parsed.hit_percents, std::vector<int>(sweep.hit_percents.begin(), sweep.hit_percents.end()))
             << sweep.name;
@@ -91,7 +91,7 @@ TEST(Selection, RejectsUnknownNamesNamingTheKnownOnes) {
 TEST(Selection, UsageNamesEveryFlagAndSweep) {
     const std::string text = vtb::scenarios::selection_usage();
     for (const char* name : {"--impl=", "--hit=", "--payload=", "--db="}) EXPECT_NE(text.find(name), std::string::npos);
-    for (const vtb::scenarios::hit_sweep& sweep : vtb::scenarios::hit_sweeps)
+    for (const vtb::scenarios::hit_sweep& sweep : vtb::scenarios::sweeps::all)
         EXPECT_NE(text.find(sweep.name), std::string::npos) << sweep.name;
 }
 

@@ -35,11 +35,9 @@
 
 #include "vtb/detail/result_storage.hpp"
 #include "vtb/errors.hpp"
+#include "vtb/value_task_source_status.hpp"
 
 namespace vtb {
-
-// ValueTaskSourceStatus (.NET's ValueTaskSourceStatus: pending, succeeded, faulted,
-// canceled) is declared in vtb/detail/result_storage.hpp: it is the stored result's own state.
 
 template <class T>
 class ValueTaskSource {

@@ -10,3 +10,4 @@
 #include "vtb/thread_pool.hpp"
 #include "vtb/value_task.hpp"
 #include "vtb/value_task_source.hpp"
+#include "vtb/value_task_source_status.hpp"

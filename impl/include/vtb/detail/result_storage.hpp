@@ -1,8 +1,8 @@
 // vtb/detail/result_storage.hpp: the outcome of an operation: a value (none for void),
 // an exception, or cancellation. Set once; read many times (get) or moved out (take).
-// Its state is the public vtb::ValueTaskSourceStatus (declared here, the one status
-// enum of the library): what a value-task source's status() reports is the stored state
-// itself, with no mapping between two enums.
+// Its state is the public vtb::ValueTaskSourceStatus (the one status enum of the
+// library): what a value-task source's status() reports is the stored state itself, with
+// no mapping between two enums.
 // set_exception always means faulted (.NET's Task.FromException, TrySetException);
 // set_canceled means canceled (FromCanceled); set_caught_exception classifies like an
 // async body's catch: vtb::operation_canceled gives canceled, anything else faulted.
@@ -17,13 +17,7 @@
 #include <utility>
 
 #include "vtb/errors.hpp"
-
-namespace vtb {
-
-// .NET's ValueTaskSourceStatus: the state of an operation, and of the result it stored.
-enum class ValueTaskSourceStatus : unsigned char { pending, succeeded, faulted, canceled };
-
-}  // namespace vtb
+#include "vtb/value_task_source_status.hpp"
 
 namespace vtb::detail {
 
@@ -86,11 +80,7 @@ public:
     result_storage& operator=(const result_storage&) = delete;
     // Only what owns something: the value (unless trivially destructible) and, through
     // error_'s own destructor, the exception.
-    ~result_storage() {
-        if constexpr (!std::is_trivially_destructible_v<T>) {
-            if (state_ == ValueTaskSourceStatus::succeeded) std::destroy_at(std::addressof(value_));
-        }
-    }
+    ~result_storage() { destroy_value(); }
 
     template <class... Args>
     void set_value(Args&&... args) {
@@ -109,11 +99,18 @@ public:
     }
 
     void clear() noexcept {
-        if (state_ == ValueTaskSourceStatus::succeeded) std::destroy_at(std::addressof(value_));
+        destroy_value();
         clear_error();
     }
 
 private:
+    // The value, if one is stored and has a destructor to run (none to test for a trivial T).
+    void destroy_value() noexcept {
+        if constexpr (!std::is_trivially_destructible_v<T>) {
+            if (state_ == ValueTaskSourceStatus::succeeded) std::destroy_at(std::addressof(value_));
+        }
+    }
+
     union {
         T value_;
     };
