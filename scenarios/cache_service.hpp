@@ -86,7 +86,9 @@ public:
     using completion_fn = void (*)(void* context, cache_service& service, int key, Payload&& value);
 
     explicit cache_service(const cache_params& params)
-        : params_(params), slots_(std::bit_ceil(2 * static_cast<std::size_t>(std::max(params.key_count, 1)))) {
+        : params_(params),
+          slots_(std::bit_ceil(2 * static_cast<std::size_t>(std::max(params.key_count, 1)))),
+          hash_shift_(64 - std::countr_zero(slots_.size())) {
         key_sequence keys(params.key_count, params.hit_percent, params.seed);
         for (int key = 0; key < params.key_count; ++key) {
             entry& slot = insert_slot(key);
@@ -208,10 +210,12 @@ private:
         Payload value{};
     };
 
-    // Fibonacci hashing into the power-of-two table, then linear probing.
+    // Fibonacci hashing into the power-of-two table, then linear probing. The shift is a
+    // member, so a lookup inside a coroutine body (where the compiler cannot keep it in a
+    // register across the suspension points) reloads it instead of recomputing it.
     std::size_t home_of(int key) const noexcept {
         const auto hash = static_cast<std::uint64_t>(static_cast<std::uint32_t>(key)) * 0x9E3779B97F4A7C15ULL;
-        return static_cast<std::size_t>(hash >> (64 - std::countr_zero(slots_.size())));
+        return static_cast<std::size_t>(hash >> hash_shift_);
     }
 
     entry& insert_slot(int key) {
@@ -241,6 +245,7 @@ private:
     cache_params params_;
     std::vector<int> sequence_;
     std::vector<entry> slots_;
+    int hash_shift_;  // 64 - log2(slots_.size()): home_of's shift
     std::size_t position_ = 0;
     std::uint64_t cycle_checksum_ = 0;
     run_loop loop_;
