@@ -190,40 +190,68 @@ class [[nodiscard]] ValueTask {
     // released: a Task-backed instance whose Task reference went elsewhere (moved from,
     // converted): nothing to release.
     enum class kind : unsigned char { value, task, source, released };
+    // Bytes 12-15 of a ValueTask<int>: the source token, what the instance holds and its use
+    // state, as one 32-bit word that is only ever loaded and stored whole. Held as separate
+    // fields, they were stored with narrow stores (a move's field-by-field copy, a use mark
+    // into one byte) that the next move's wide load of the same bytes could not be
+    // forwarded from: a store-to-load forwarding stall on every move, visible in time, not
+    // in instruction counts.
+    class control_word {
+    public:
+        constexpr explicit control_word(kind contents, std::uint16_t token = 0, use state = use::fresh) noexcept
+            : bits_(std::uint32_t{token} | std::uint32_t{static_cast<unsigned char>(contents)} << contents_shift |
+                    std::uint32_t{static_cast<unsigned char>(state)} << state_shift) {}
+
+        std::uint16_t token() const noexcept { return static_cast<std::uint16_t>(bits_); }
+        kind contents() const noexcept { return static_cast<kind>(bits_ >> contents_shift & 0xff); }
+        use state() const noexcept { return static_cast<use>(bits_ >> state_shift); }
+        control_word with_contents(kind next) const noexcept { return control_word(next, token(), state()); }
+        control_word with_state(use next) const noexcept { return control_word(contents(), token(), next); }
+        // Holds `held` and is fresh: one comparison.
+        bool is_fresh_with(kind held) const noexcept {
+            return bits_ >> contents_shift == control_word(held).bits_ >> contents_shift;
+        }
+
+    private:
+        static constexpr unsigned contents_shift = 16;
+        static constexpr unsigned state_shift = 24;
+        std::uint32_t bits_;
+    };
+    static_assert(sizeof(control_word) == sizeof(std::uint32_t));
 
 public:
     using value_type = T;
     using promise_type = detail::value_task_promise<T>;
 
     // A completed ValueTask (like `default(ValueTask)` in .NET).
-    ValueTask() noexcept requires std::is_void_v<T> : kind_(kind::value) {}
+    ValueTask() noexcept requires std::is_void_v<T> : control_{kind::value} {}
 
     template <class U = T>
         requires(!std::is_void_v<T> && std::is_constructible_v<T, U&&>)
-    explicit ValueTask(U&& value) : kind_(kind::value) {
+    explicit ValueTask(U&& value) : control_{kind::value} {
         std::construct_at(std::addressof(slot_.value), std::forward<U>(value));
     }
 
-    explicit ValueTask(Task<T>&& task) : object_(std::exchange(task.state_, nullptr)), kind_(kind::task) {
+    explicit ValueTask(Task<T>&& task) : object_(std::exchange(task.state_, nullptr)), control_{kind::task} {
         if (object_ == nullptr) [[unlikely]]
             detail::throw_invalid_operation("vtb::ValueTask: constructed from an empty Task");
     }
     explicit ValueTask(const Task<T>& task) : ValueTask(Task<T>(task)) {}
 
     ValueTask(ValueTaskSource<T>& source, std::uint16_t token) noexcept
-        : object_(&source), token_(token), kind_(kind::source) {}
+        : object_(&source), control_{kind::source, token} {}
 
     // Moving is not an atomic operation (moving one object from two threads is a race
     // in any type), so plain loads and stores suffice: no locked instruction per move.
-    ValueTask(ValueTask&& other) noexcept : ValueTask(other, other.use_) { other.mark<false>(use::moved_from); }
+    ValueTask(ValueTask&& other) noexcept : ValueTask(other, other.control_) { other.mark<false>(use::moved_from); }
 
     // Member by member, never by destroying and re-creating *this, which would be undefined
     // when *this is the ValueTask base of a pooled_value_task.
     ValueTask& operator=(ValueTask&& other) noexcept {
         if (this != &other) {
             release();
+            control_ = other.control_;
             take_contents(other);
-            use_ = other.use_;
             other.mark<false>(use::moved_from);
         }
         return *this;
@@ -250,12 +278,12 @@ public:
     // A Task for the same operation, which may be awaited any number of times; consumes this.
     Task<T> as_task() {
         begin_use(use::converted);
-        switch (kind_) {
+        switch (control_.contents()) {
             case kind::task:
-                kind_ = kind::released;
+                control_ = control_.with_contents(kind::released);
                 return Task<T>::adopt(task_state());
             case kind::source:
-                return detail::source_task_state<T>::start(*source(), token_);
+                return detail::source_task_state<T>::start(*source(), control_.token());
             case kind::value:
                 break;
             case kind::released:
@@ -269,9 +297,9 @@ public:
 
     // An instance that stays valid however long it is kept (detached from any source).
     ValueTask preserve() {
-        if (kind_ == kind::source) return ValueTask(as_task());
+        if (control_.contents() == kind::source) return ValueTask(as_task());
         begin_use(use::converted);
-        return ValueTask(*this, use::fresh);
+        return ValueTask(*this, control_.with_state(use::fresh));
     }
 
     // `co_await` on an rvalue (Claim) consumes the instance like a move: the inline value
@@ -286,11 +314,11 @@ public:
         // The kind is read once, here: the await's three steps dispatch on this copy, which
         // the compiler can follow from the code that built the instance.
         explicit basic_awaiter(ValueTask& self) noexcept : self_(self) {
-            if constexpr (!KnownTask) held_ = self.kind_;
+            if constexpr (!KnownTask) held_ = self.template load_control<!Claim>().contents();
         }
 
         // One load and one store of the use state per await (plain movs: no locked
-        // instruction on any path; relaxed atomic ones for an lvalue, see load_use).
+        // instruction on any path; relaxed atomic ones for an lvalue, see load_control).
         [[gnu::always_inline]] bool await_ready() {
             if constexpr (KnownTask) {
                 if (!self_.template fresh_with<!Claim>(kind::task)) [[unlikely]]
@@ -305,7 +333,8 @@ public:
                 if (self_.template fresh_with<!Claim>(kind::value)) return true;  // marked awaited in await_resume
                 self_.template check_fresh<!Claim>();                             // throws for a used instance
                 self_.template mark<!Claim>(use::awaiting);
-                return self_.source()->status(self_.token_) != ValueTaskSourceStatus::pending;
+                return self_.source()->status(self_.template load_control<!Claim>().token()) !=
+                       ValueTaskSourceStatus::pending;
             }
         }
 
@@ -332,7 +361,7 @@ public:
             awaiting_ = awaiting.address();
             detail::source_registration registration{this, false};
             const detail::source_registration_scope current(registration);
-            self_.source()->on_completed(&on_source_completed, this, self_.token_);
+            self_.source()->on_completed(&on_source_completed, this, self_.template load_control<!Claim>().token());
             // From here on the coroutine may be running on another thread, or be gone:
             // only the record, on this stack, is read.
             return !registration.completed_inline;
@@ -354,7 +383,8 @@ public:
                     self_.template mark<!Claim>(use::awaited);
                     return self_.template inline_result<Claim>();
                 }
-                if (held_ == kind::source) return self_.source()->get_result(self_.token_);
+                if (held_ == kind::source)
+                    return self_.source()->get_result(self_.template load_control<!Claim>().token());
             }
             if constexpr (Claim)
                 return self_.task_state()->take_or_copy();
@@ -388,23 +418,24 @@ public:
     basic_awaiter<true> operator co_await() && noexcept { return basic_awaiter<true>(*this); }
 
 private:
-    // Takes over `from`'s contents, which is left holding nothing to release.
-    ValueTask(ValueTask& from, use state) noexcept : use_(state) { take_contents(from); }
+    // Takes over `from`'s contents, which is left holding nothing to release; `control` is
+    // from's control word, or a copy of it with another use state.
+    ValueTask(ValueTask& from, control_word control) noexcept : control_(control) { take_contents(from); }
 
     // What this instance holds, released (the destructor's work).
     [[gnu::always_inline]] void release() noexcept {
-        if (kind_ == kind::task) {
+        if (control_.contents() == kind::task) {
             task_state()->release();
-        } else if (kind_ == kind::value) {
+        } else if (control_.contents() == kind::value) {
             if constexpr (!std::is_void_v<T>) std::destroy_at(std::addressof(slot_.value));
         }
     }
 
-    // Takes over `from`'s contents (this holds nothing), leaving it nothing to release.
+    // Takes over `from`'s contents (this holds nothing, and has its control word already),
+    // leaving it nothing to release.
     [[gnu::always_inline]] void take_contents(ValueTask& from) noexcept {
-        token_ = from.token_;
-        kind_ = from.kind_;
-        if (kind_ == kind::value) {
+        const kind contents = from.control_.contents();
+        if (contents == kind::value) {
             if constexpr (!std::is_void_v<T>)
                 std::construct_at(std::addressof(slot_.value), std::move(from.slot_.value));
             return;
@@ -417,45 +448,50 @@ private:
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
-        if (kind_ == kind::task) from.kind_ = kind::released;
+        if (contents == kind::task) from.control_ = from.control_.with_contents(kind::released);
     }
 
     detail::task_state<T>* task_state() const noexcept { return static_cast<detail::task_state<T>*>(object_); }
     ValueTaskSource<T>* source() const noexcept { return static_cast<ValueTaskSource<T>*>(object_); }
 
-    // The use tracking: one load and one store of use_ per use, plain movs on x86-64 (no
+    // The use tracking: one load and one store of the control word per use, plain movs on x86-64 (no
     // locked instruction). A second use is always caught when it follows the first (on one
     // thread, or after synchronising with it); two uses at the same instant may both pass
     // the check. Compiled out with VTB_MISUSE_CHECKS=0.
     // Shared: the uses that may meet another thread's use of the same instance without
-    // being a data race by the contract (an lvalue await, the queries) access use_ through
+    // being a data race by the contract (an lvalue await, the queries) access the control word through
     // std::atomic_ref, relaxed, so that two of them at once are race-free. The others (an
     // rvalue await, result(), as_task(), preserve(), a move) are an owner's, as a move is,
     // and access it plainly: on an instance the compiler has just seen constructed (the
     // `co_await f()` of every hot path) the check and the marking then fold away.
+    // The control word as a shared use reads it (relaxed, whole: a shared mark stores the
+    // whole word), or as an owner does (plainly).
     template <bool Shared>
-    [[gnu::always_inline]] use load_use() const noexcept {
+    [[gnu::always_inline]] control_word load_control() const noexcept {
         if constexpr (Shared)
-            return std::atomic_ref<use>(const_cast<use&>(use_)).load(std::memory_order_relaxed);
+            return std::atomic_ref<control_word>(const_cast<control_word&>(control_)).load(std::memory_order_relaxed);
         else
-            return use_;
+            return control_;
     }
 
     template <bool Shared>
     [[gnu::always_inline]] void mark(use next) noexcept {
         if constexpr (misuse_checks) {
-            if constexpr (Shared)
-                std::atomic_ref<use>(use_).store(next, std::memory_order_relaxed);
-            else
-                use_ = next;
+            if constexpr (Shared) {
+                const std::atomic_ref<control_word> shared(control_);
+                shared.store(shared.load(std::memory_order_relaxed).with_state(next), std::memory_order_relaxed);
+            } else {
+                control_ = control_.with_state(next);
+            }
         }
     }
 
     template <bool Shared>
     [[gnu::always_inline]] void check_usable() const {
         if constexpr (misuse_checks) {
-            use current = load_use<Shared>();
-            if (current != use::fresh && (current != use::awaiting || !operation_pending())) [[unlikely]]
+            const control_word now = load_control<Shared>();
+            const use current = now.state();
+            if (current != use::fresh && (current != use::awaiting || !operation_pending(now))) [[unlikely]]
                 detail::throw_unusable(current, false);
         }
     }
@@ -463,20 +499,22 @@ private:
     template <bool Shared>
     [[gnu::always_inline]] void check_fresh() const {
         if constexpr (misuse_checks) {
-            use current = load_use<Shared>();
+            const control_word now = load_control<Shared>();
+            const use current = now.state();
             if (current != use::fresh) [[unlikely]]
-                detail::throw_unusable(current, current == use::awaiting && operation_pending());
+                detail::throw_unusable(current, current == use::awaiting && operation_pending(now));
         }
     }
 
-    // For the misuse messages: a Task or source that has not completed yet.
-    [[gnu::cold]] bool operation_pending() const noexcept {
+    // For the misuse messages: a Task or source that has not completed yet (`now`: the
+    // control word as the caller read it).
+    [[gnu::cold]] bool operation_pending(control_word now) const noexcept {
         try {
-            switch (kind_) {
+            switch (now.contents()) {
                 case kind::task:
                     return !task_state()->is_completed();
                 case kind::source:
-                    return source()->status(token_) == ValueTaskSourceStatus::pending;
+                    return source()->status(now.token()) == ValueTaskSourceStatus::pending;
                 case kind::value:
                 case kind::released:
                     break;
@@ -486,17 +524,14 @@ private:
         return false;
     }
 
-    // Fresh (unused) and of kind `held`. An owner (not Shared) reads the kind and the use
-    // state, adjacent bytes, with plain loads the compiler merges into one compare.
+    // Fresh (unused) and of kind `held`. An owner (not Shared) reads the control word with
+    // a plain load: one compare.
     template <bool Shared>
     [[gnu::always_inline]] bool fresh_with(kind held) const noexcept {
         if constexpr (!misuse_checks)
-            return kind_ == held;
-        else if constexpr (Shared)
-            return kind_ == held && load_use<true>() == use::fresh;
+            return load_control<Shared>().contents() == held;
         else
-            return (static_cast<unsigned>(kind_) | static_cast<unsigned>(use_) << 8) ==
-                   (static_cast<unsigned>(held) | static_cast<unsigned>(use::fresh) << 8);
+            return load_control<Shared>().is_fresh_with(held);
     }
 
     // A KnownTask await of an instance that is used, or not Task-backed after all (a
@@ -505,7 +540,7 @@ private:
     template <bool Shared>
     [[gnu::cold, gnu::noinline]] void prepare_known_task() {
         check_fresh<Shared>();
-        if (kind_ != kind::task) *this = ValueTask(as_task());
+        if (control_.contents() != kind::task) *this = ValueTask(as_task());
     }
 
     // An owner's use (result(), as_task(), preserve()).
@@ -518,11 +553,12 @@ private:
     template <bool Shared>
     ValueTaskSourceStatus status() const {
         check_usable<Shared>();
-        switch (kind_) {
+        const control_word now = load_control<Shared>();
+        switch (now.contents()) {
             case kind::value:
                 return ValueTaskSourceStatus::succeeded;
             case kind::source:
-                return source()->status(token_);
+                return source()->status(now.token());
             case kind::task:
                 break;
             case kind::released:
@@ -534,8 +570,8 @@ private:
 
     // result(): the value moved out (the caller consumes the instance).
     T take_result() {
-        if (kind_ == kind::task) return task_state()->take_or_copy();
-        if (kind_ == kind::source) return source()->get_result(token_);
+        if (control_.contents() == kind::task) return task_state()->take_or_copy();
+        if (control_.contents() == kind::source) return source()->get_result(control_.token());
         return inline_result<true>();
     }
 
@@ -550,11 +586,9 @@ private:
         }
     }
 
-    void* object_;  // task_state<T>* or ValueTaskSource<T>*, by kind_ (unset for an inline value)
+    void* object_;  // task_state<T>* or ValueTaskSource<T>*, by control_.contents() (unset for an inline value)
     [[no_unique_address]] detail::inline_slot<T> slot_;
-    std::uint16_t token_ = 0;
-    kind kind_;
-    use use_ = use::fresh;  // accessed through std::atomic_ref by the shared uses (see load_use)
+    control_word control_;
 };
 
 #if defined(__x86_64__)
