@@ -66,7 +66,7 @@ FULL_ONLY_TARGETS=(vtbench_unchecked)  # the full run's unchecked pass; --quick 
 DOTNET_NO_SDK_EXIT=3                # scenarios/dotnet/run.sh's exit status when dotnet is absent
 # --compare: rounds of one process per side (shuffled order), a few repetitions each; the
 # process is the unit of the statistics, so the repetitions go into processes.
-COMPARE_ROUNDS=7                    # the exact U test over 7 and 7 processes can reach p = 0.0006
+COMPARE_ROUNDS=10                   # scripts/interleave.py's default: what finds a 10 % change (see there)
 COMPARE_REPETITIONS=3
 COMPARE_MIN_TIME=$FULL_MIN_TIME
 COMPARE_TARGET=vtbench

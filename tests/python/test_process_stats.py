@@ -5,9 +5,13 @@ repetition-level test, and the power to find an injected 10 % slowdown."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+from pathlib import Path
+
 import numpy
 import pytest
-from conftest import load_compare
+from conftest import FIXTURES, load_compare, run_script
 
 from benchmark_file import Benchmark
 from process_stats import FASTER, SLOWER, UNJUDGED, WITHIN_NOISE, judge, noise_band_percent
@@ -99,3 +103,61 @@ def test_an_injected_ten_percent_slowdown_is_found() -> None:
     found = sum(c.verdict(0.05) == SLOWER for c in matched)
     assert found / BENCHMARKS >= 0.95
     assert not any(c.verdict(0.05) == FASTER for c in matched)
+
+
+# A real A/A run (tests/python/fixtures/interleaved): one vtbench binary on both sides, 10 rounds of
+# one process a side in shuffled order, 3 repetitions a process, pinned, six cache_lookup benchmarks
+# (scripts/interleave.py, trimmed to the fields compare reads).
+INTERLEAVED = FIXTURES / "interleaved"
+
+
+def scaled_copy(source: Path, destination: Path, factor: float) -> Path:
+    """A copy of a process directory with every time multiplied by `factor`: an injected change."""
+    destination.mkdir()
+    for path in sorted(source.glob("*.json")):
+        document = json.loads(path.read_text())
+        for entry in document["benchmarks"]:
+            entry["real_time"] *= factor
+            entry["cpu_time"] *= factor
+        (destination / path.name).write_text(json.dumps(document))
+    return destination
+
+
+def verdicts(finished: subprocess.CompletedProcess) -> dict[str, str]:
+    """benchmark -> verdict, from compare's Markdown table."""
+    assert finished.returncode == 0, finished.stderr
+    rows = [line.strip("| ").split(" | ") for line in finished.stdout.splitlines() if line.startswith("| cache_lookup/")]
+    return {cells[0]: cells[6] for cells in rows}
+
+
+def test_the_real_aa_run_has_no_change_and_an_injected_slowdown_is_found(tmp_path: Path) -> None:
+    aa = verdicts(run_script("compare", INTERLEAVED / "A", INTERLEAVED / "B", "--markdown"))
+    assert len(aa) == 6 and set(aa.values()) == {WITHIN_NOISE}
+
+    slower = scaled_copy(INTERLEAVED / "B", tmp_path / "slower", 1.10)
+    finished = run_script("compare", INTERLEAVED / "A", slower, "--markdown", "--aa", INTERLEAVED / "A",
+                          INTERLEAVED / "B")
+    found = verdicts(finished)
+    # value_task_source's processes spread most (32.6-40.8 ns): its A/A change is already -6.9 %, so the
+    # injected +10 % nets +2.4 %, inside its band; the other five are found.
+    assert found.pop("cache_lookup/impl:value_task_source/payload:int/db:async/hit:0") == WITHIN_NOISE
+    assert set(found.values()) == {SLOWER}
+    assert "A/A: 1 of 6 benchmarks at p < 0.05 (16.7 %); its widest change -6.9 %" in finished.stdout
+    assert "judged against its own bands, 0 called a change." in finished.stdout
+
+    faster = verdicts(run_script("compare", INTERLEAVED / "A", scaled_copy(INTERLEAVED / "B", tmp_path / "faster", 0.9),
+                                 "--markdown"))
+    assert set(faster.values()) == {FASTER}
+
+
+def test_the_chart_is_drawn(tmp_path: Path) -> None:
+    finished = run_script("compare", INTERLEAVED / "A", INTERLEAVED / "B", "--chart", tmp_path / "changes.png")
+    assert finished.returncode == 0, finished.stderr
+    assert (tmp_path / "changes.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_an_aa_run_of_single_processes_is_refused(tmp_path: Path) -> None:
+    finished = run_script("compare", INTERLEAVED / "A", INTERLEAVED / "B", "--aa", INTERLEAVED / "A" / "round-01.json",
+                          INTERLEAVED / "B" / "round-01.json")
+    assert finished.returncode == 1
+    assert finished.stderr.endswith("an A/A run needs 4 or more processes a side (process directories)\n")
