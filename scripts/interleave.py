@@ -36,7 +36,7 @@ from script_io import ScriptArgumentParser, UsageError, non_negative_float, posi
 
 PROG = "interleave.py"
 # 10 processes a side: in an A/A run of 65 cache_lookup benchmarks on this machine, a 10 % slowdown
-# injected into one side's copy was found in 64 (7 processes: 52, 5: 46); the full run's budget allows it.
+# injected into one side's copy was found in 64 (7 processes: 52, 5: 46).
 DEFAULT_ROUNDS = 10
 DEFAULT_REPETITIONS = 3   # a few a process: the variance is between processes, not within
 DEFAULT_MIN_TIME = 0.02   # seconds, as the full run's timing pass
