@@ -45,7 +45,7 @@ def load_process_side(directory: Path) -> ProcessSide:
     """Every *.json file of `directory`, each one process."""
     paths = sorted(directory.glob("*.json"))
     if not paths:
-        raise ResultsError(f"{directory}: no meta.json (not a run directory) and no *.json process files")
+        raise ResultsError(f"{directory}: no *.json process files (nor a meta.json: not a run directory)")
     documents = [(path, load_json(path)) for path in paths]
     fastest = fastest_calibration([entry for _, data in documents for entry in entries_of(data)])
     files = [load_benchmark_file(path, fastest=fastest, data=data) for path, data in documents]
