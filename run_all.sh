@@ -5,8 +5,9 @@
 #       and clang benchmark binaries, run every compiler x allocator configuration twice
 #       into results/<run-id>/: a timing pass (vtbench, nothing counted, repetitions
 #       interleaved) into bench/ and a counting pass (vtbench_counting, a fixed number of
-#       iterations after a warm-up run) into counts/; write meta.json, then call the
-#       analysis scripts (docs/results-format.md).
+#       iterations after a warm-up run) into counts/; the full run adds an A/A check
+#       (one vtbench against itself as interleaved processes) into aa/; write meta.json,
+#       then call the analysis scripts (docs/results-format.md).
 #       Where dotnet is on the PATH, the same scenarios run on .NET with BenchmarkDotNet
 #       (scenarios/dotnet/run.sh) into results/<run-id>/dotnet/.
 #   ./run_all.sh --test                install, lint, then build and run every test suite
@@ -49,6 +50,15 @@ UNCHECKED_VTBENCH_FLAGS=(--impl=task,value_task --hit=ends --payload=int --db=as
 UNCHECKED_FILTER='^cache_lookup/'
 # shellcheck disable=SC2054
 UNCHECKED_CALLGRIND_FLAGS=(--impl=task,value_task --hit=ends --output=callgrind-unchecked.json)
+# The A/A check (full run): the first glibc configuration's vtbench against itself as
+# interleaved processes (scripts/interleave.py, as --compare runs two revisions) into aa/,
+# on a subset spanning fast (sync, value_task hits: ~4 ns) and slow (task misses, string
+# payloads, factories) benchmarks; REPORT.md states its false-positive rate and noise bands.
+AA_ROUNDS=10
+AA_REPETITIONS=3
+# shellcheck disable=SC2054
+AA_VTBENCH_FLAGS=(--impl=sync,task,value_task,value_task_source --hit=ends --payload=int,string --db=async)
+AA_FILTER='^(cache_lookup|factory)/'
 # scripts/heaptrack_check.py checks one implementation per allocation pattern the claims
 # rest on (a frame on every call, C3; nothing on a hit and a wrapped Task on a miss, C4,
 # C5; a pooled source that allocates nothing, C6), at the `ends` sweep.
@@ -93,7 +103,9 @@ Builds the gcc and clang benchmark binaries and runs each compiler x allocator
 configuration into results/<run-id>/ (see docs/results-format.md): a timing pass
 (vtbench, nothing counted, ${FULL_REPETITIONS} interleaved repetitions) and a counting
 pass (vtbench_counting, ${COUNTING_ITERATIONS} iterations per benchmark after a warm-up
-run). Then draws the charts, cross-checks the counts with heaptrack and the costs with
+run); the full run (not --quick) adds an A/A check: the first glibc configuration's
+vtbench against itself, ${AA_ROUNDS} rounds of one process a side in a shuffled order (aa/).
+Then draws the charts, cross-checks the counts with heaptrack and the costs with
 valgrind, and writes REPORT.md.
 
   --quick             reduced sweep (${QUICK_CONFIGURATIONS[*]}; ${QUICK_VTBENCH_FLAGS[*]};
@@ -109,7 +121,8 @@ valgrind, and writes REPORT.md.
                       must not exist or be empty; a run that fails or is interrupted
                       before its benchmarks are done removes what it wrote there
   --repetitions N     --benchmark_repetitions of the timing pass, 1 to ${MAX_REPETITIONS}
-                      (default ${FULL_REPETITIONS}, --quick ${QUICK_REPETITIONS})
+                      (default ${FULL_REPETITIONS}, --quick ${QUICK_REPETITIONS}; with --compare, of each
+                      process: default ${COMPARE_REPETITIONS})
   --test              install, lint (clang-format, shellcheck, pyflakes), build and
                       run the tests of the presets ${TEST_PRESETS[*]}, the .NET tests
                       (where dotnet is on the PATH), then the Python tests; exit
@@ -550,6 +563,17 @@ run_pass() {
   mv "$temporary" "$out_dir/$directory/$name.json"
 }
 
+# run_aa_check NAME: configuration NAME's vtbench against itself as interleaved processes
+# into aa/A and aa/B (the A/A check).
+run_aa_check() {
+  local name=$1 binary=build/${1%%-*}/harness/vtbench pin_flag=()
+  [[ $pinned_core == none ]] || pin_flag=(--pin "$pinned_core")
+  run_interruptibly "$PYTHON" scripts/interleave.py --out "$out_dir/aa" --side "A=$binary" --side "B=$binary" \
+    --rounds "$AA_ROUNDS" --repetitions "$AA_REPETITIONS" --min-time "$min_time" "${pin_flag[@]}" \
+    -- --allocator="${name#*-}" "${AA_VTBENCH_FLAGS[@]}" --benchmark_filter="$AA_FILTER" ||
+    fail "$name: the A/A check (scripts/interleave.py) failed; aa/ not written"
+}
+
 # run_interruptibly COMMAND...: runs COMMAND as a job of its own and waits for it, so
 # that a signal to run_all.sh is handled at once (bash runs a trap only after the
 # foreground command ends) and stop_on_signal can stop the whole job, its children too.
@@ -756,6 +780,7 @@ run_benchmarks() {
   log "   timing pass: vtbench, $repetitions interleaved repetitions, min time $min_time s"
   log "   counting pass: vtbench_counting, $COUNTING_ITERATIONS iterations after a warm-up run"
   $quick || log "   unchecked pass (glibc): vtbench_unchecked ${UNCHECKED_VTBENCH_FLAGS[*]}"
+  $quick || log "   A/A check: ${AA_ROUNDS} rounds x 2 interleaved processes, ${AA_REPETITIONS} repetitions each: ${AA_VTBENCH_FLAGS[*]}; filter $AA_FILTER"
   local name run_flags=() run_filter=""
   for name in "${configurations[@]}"; do
     selection_for "$name" run_flags run_filter
@@ -767,20 +792,32 @@ run_benchmarks() {
     build_benchmarks "$compiler"
   done
 
-  local passes=() pass index=0 finished=0 benchmark_seconds=0 run_start eta
+  local passes=() pass index=0 finished=0 benchmark_seconds=0 run_start eta aa_configuration=""
   for name in "${configurations[@]}"; do
     passes+=("$name:timing" "$name:counting")
     if ! $quick && [[ $name == *-glibc && -z $filter ]]; then
       passes+=("$name:unchecked")
     fi
+    [[ -n $aa_configuration || $name != *-glibc ]] || aa_configuration=$name
   done
+  if $quick; then
+    log "   A/A check: none (--quick)"
+  elif [[ -z $aa_configuration ]]; then
+    log "   A/A check: none (no glibc configuration)"
+  else
+    passes+=("$aa_configuration:aa")
+  fi
   for pass in "${passes[@]}"; do
     index=$((index + 1))
     eta=unknown
     ((finished == 0)) || eta=$(duration $((benchmark_seconds * (${#passes[@]} - index + 1) / finished)))
     log "[$index/${#passes[@]}] ${pass%%:*}, ${pass#*:} pass - elapsed $(duration $((SECONDS - started_seconds))) - ETA $eta"
     run_start=$SECONDS
-    run_pass "${pass%%:*}" "${pass#*:}"
+    if [[ ${pass#*:} == aa ]]; then
+      run_aa_check "${pass%%:*}"
+    else
+      run_pass "${pass%%:*}" "${pass#*:}"
+    fi
     finished=$((finished + 1))
     benchmark_seconds=$((benchmark_seconds + SECONDS - run_start))
   done
