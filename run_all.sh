@@ -5,13 +5,18 @@
 #       and clang benchmark binaries, run every compiler x allocator configuration twice
 #       into results/<run-id>/: a timing pass (vtbench, nothing counted, repetitions
 #       interleaved) into bench/ and a counting pass (vtbench_counting, a fixed number of
-#       iterations after a warm-up run) into counts/; write meta.json, then call the
-#       analysis scripts (docs/results-format.md).
+#       iterations after a warm-up run) into counts/; the full run adds an A/A check
+#       (one vtbench against itself as interleaved processes) into aa/; write meta.json,
+#       then call the analysis scripts (docs/results-format.md).
 #       Where dotnet is on the PATH, the same scenarios run on .NET with BenchmarkDotNet
 #       (scenarios/dotnet/run.sh) into results/<run-id>/dotnet/.
 #   ./run_all.sh --test                install, lint, then build and run every test suite
 #       (the presets gcc, clang, asan, tsan, the .NET tests where dotnet is on the PATH,
 #       and the Python tests): what CI runs.
+#   ./run_all.sh --compare REV_A REV_B  build vtbench (gcc preset) at two git revisions,
+#       each in a worktree of its own, run them as interleaved processes
+#       (scripts/interleave.py) on a selection, and print the comparison judged against
+#       the noise (scripts/compare) with a chart of the changes and their noise bands.
 set -euo pipefail
 
 # ---- The benchmark matrix and its cost: tune here. --------------------------------
@@ -45,6 +50,15 @@ UNCHECKED_VTBENCH_FLAGS=(--impl=task,value_task --hit=ends --payload=int --db=as
 UNCHECKED_FILTER='^cache_lookup/'
 # shellcheck disable=SC2054
 UNCHECKED_CALLGRIND_FLAGS=(--impl=task,value_task --hit=ends --output=callgrind-unchecked.json)
+# The A/A check (full run): the first glibc configuration's vtbench against itself as
+# interleaved processes (scripts/interleave.py, as --compare runs two revisions) into aa/,
+# on a subset spanning fast (sync, value_task hits: ~4 ns) and slow (task misses, string
+# payloads, factories) benchmarks; REPORT.md states its false-positive rate and noise bands.
+AA_ROUNDS=10
+AA_REPETITIONS=3
+# shellcheck disable=SC2054
+AA_VTBENCH_FLAGS=(--impl=sync,task,value_task,value_task_source --hit=ends --payload=int,string --db=async)
+AA_FILTER='^(cache_lookup|factory)/'
 # scripts/heaptrack_check.py checks one implementation per allocation pattern the claims
 # rest on (a frame on every call, C3; nothing on a hit and a wrapped Task on a miss, C4,
 # C5; a pooled source that allocates nothing, C6), at the `ends` sweep.
@@ -60,6 +74,12 @@ TEST_PRESETS=(gcc clang asan tsan)
 BENCHMARK_TARGETS=(vtbench vtbench_counting vtb_misuse_table)
 FULL_ONLY_TARGETS=(vtbench_unchecked)  # the full run's unchecked pass; --quick does not build it
 DOTNET_NO_SDK_EXIT=3                # scenarios/dotnet/run.sh's exit status when dotnet is absent
+# --compare: rounds of one process per side (shuffled order), a few repetitions each; the
+# process is the unit of the statistics, so the repetitions go into processes.
+COMPARE_ROUNDS=10                   # scripts/interleave.py's default: what finds a 10 % change (see there)
+COMPARE_REPETITIONS=3
+COMPARE_MIN_TIME=$FULL_MIN_TIME
+COMPARE_TARGET=vtbench
 
 # ---- What the suite needs from Debian, and how each allocator is selected. --------
 # The allocators' own packages come from harness/allocators.tsv (read below).
@@ -75,13 +95,17 @@ usage() {
   cat <<EOF
 usage: ./run_all.sh [--quick] [--allocators A,B] [--compilers C,D] [--filter REGEX]
                     [--out DIR] [--repetitions N]
+       ./run_all.sh --compare REV_A REV_B [--filter REGEX] [--impl A,B] [--hit H,I]
+                    [--rounds N] [--repetitions N] [--out DIR]
        ./run_all.sh --test
 
 Builds the gcc and clang benchmark binaries and runs each compiler x allocator
 configuration into results/<run-id>/ (see docs/results-format.md): a timing pass
 (vtbench, nothing counted, ${FULL_REPETITIONS} interleaved repetitions) and a counting
 pass (vtbench_counting, ${COUNTING_ITERATIONS} iterations per benchmark after a warm-up
-run). Then draws the charts, cross-checks the counts with heaptrack and the costs with
+run); the full run (not --quick) adds an A/A check: the first glibc configuration's
+vtbench against itself, ${AA_ROUNDS} rounds of one process a side in a shuffled order (aa/).
+Then draws the charts, cross-checks the counts with heaptrack and the costs with
 valgrind, and writes REPORT.md.
 
   --quick             reduced sweep (${QUICK_CONFIGURATIONS[*]}; ${QUICK_VTBENCH_FLAGS[*]};
@@ -97,11 +121,25 @@ valgrind, and writes REPORT.md.
                       must not exist or be empty; a run that fails or is interrupted
                       before its benchmarks are done removes what it wrote there
   --repetitions N     --benchmark_repetitions of the timing pass, 1 to ${MAX_REPETITIONS}
-                      (default ${FULL_REPETITIONS}, --quick ${QUICK_REPETITIONS})
+                      (default ${FULL_REPETITIONS}, --quick ${QUICK_REPETITIONS}; with --compare, of each
+                      process: default ${COMPARE_REPETITIONS})
   --test              install, lint (clang-format, shellcheck, pyflakes), build and
                       run the tests of the presets ${TEST_PRESETS[*]}, the .NET tests
                       (where dotnet is on the PATH), then the Python tests; exit
                       non-zero if any fails
+  --compare REV_A REV_B
+                      build vtbench (gcc preset) at both git revisions in temporary
+                      worktrees, run ${COMPARE_ROUNDS} rounds of one process per revision in a
+                      shuffled order (${COMPARE_REPETITIONS} repetitions a process, pinned), and print
+                      scripts/compare's judged comparison; writes the processes' JSON,
+                      comparison.txt and changes.png (each change with its noise
+                      band) into --out (default results/compare-<UTC time>-<A>-<B>).
+                      The same revision twice is an A/A run. The worktrees are removed
+                      on every exit.
+  --impl A,B, --hit H,I
+                      with --compare: vtbench's selection of cache_lookup
+                      implementations and hit ratios (vtbench --help)
+  --rounds N          with --compare: processes per revision, 4 to ${MAX_REPETITIONS} (default ${COMPARE_ROUNDS})
   --help              this help
 
 Missing Debian packages are installed when run as root, otherwise the apt-get command
@@ -187,6 +225,9 @@ allocators_option=()
 filter=""
 out_option=""
 repetitions_option=""
+compare_revisions=()
+rounds_option=""
+selection_option=() # --impl and --hit, as vtbench flags
 original_command="./run_all.sh$(printf ' %q' "$@")"
 
 parse_arguments() {
@@ -203,7 +244,11 @@ parse_arguments() {
       --help | -h | --quick | --test)
         $has_value && fail_usage "$option takes no value"
         ;;
-      --allocators | --compilers | --filter | --out | --repetitions)
+      --compare)
+        $has_value && fail_usage "--compare takes two revisions: --compare REV_A REV_B"
+        (($# >= 3)) || fail_usage "--compare needs two revisions: --compare REV_A REV_B"
+        ;;
+      --allocators | --compilers | --filter | --out | --repetitions | --impl | --hit | --rounds)
         if ! $has_value; then
           (($# >= 2)) || fail_usage "$option needs a value"
           value=$2
@@ -235,9 +280,31 @@ parse_arguments() {
         fi
         repetitions_option=$value
         ;;
+      --compare)
+        [[ -n $2 && -n $3 ]] || fail_usage "--compare: a revision is empty"
+        compare_revisions=("$2" "$3")
+        shift 2
+        ;;
+      --impl | --hit)
+        [[ -n $value ]] || fail_usage "$option needs a comma-separated list"
+        selection_option+=("$option=$value")
+        ;;
+      --rounds)
+        if ! [[ $value =~ ^[1-9][0-9]{0,3}$ ]] || ((value < 4 || value > MAX_REPETITIONS)); then
+          fail_usage "--rounds: '$value' is not an integer from 4 to $MAX_REPETITIONS"
+        fi
+        rounds_option=$value
+        ;;
     esac
     shift
   done
+  if ((${#compare_revisions[@]} > 0)); then
+    if $test_mode || $quick || ((${#allocators_option[@]} + ${#compilers_option[@]} > 0)); then
+      fail_usage "--compare takes only --filter, --impl, --hit, --rounds, --repetitions and --out"
+    fi
+  elif ((${#selection_option[@]} > 0)) || [[ -n $rounds_option ]]; then
+    fail_usage "--impl, --hit and --rounds go with --compare"
+  fi
   if $test_mode && [[ $quick == true || ${#allocators_option[@]} -gt 0 || ${#compilers_option[@]} -gt 0 ||
     -n $filter$out_option$repetitions_option ]]; then
     fail_usage "--test takes no other option"
@@ -496,6 +563,17 @@ run_pass() {
   mv "$temporary" "$out_dir/$directory/$name.json"
 }
 
+# run_aa_check NAME: configuration NAME's vtbench against itself as interleaved processes
+# into aa/A and aa/B (the A/A check).
+run_aa_check() {
+  local name=$1 binary=build/${1%%-*}/harness/vtbench pin_flag=()
+  [[ $pinned_core == none ]] || pin_flag=(--pin "$pinned_core")
+  run_interruptibly "$PYTHON" scripts/interleave.py --out "$out_dir/aa" --side "A=$binary" --side "B=$binary" \
+    --rounds "$AA_ROUNDS" --repetitions "$AA_REPETITIONS" --min-time "$min_time" "${pin_flag[@]}" \
+    -- --allocator="${name#*-}" "${AA_VTBENCH_FLAGS[@]}" --benchmark_filter="$AA_FILTER" ||
+    fail "$name: the A/A check (scripts/interleave.py) failed; aa/ not written"
+}
+
 # run_interruptibly COMMAND...: runs COMMAND as a job of its own and waits for it, so
 # that a signal to run_all.sh is handled at once (bash runs a trap only after the
 # foreground command ends) and stop_on_signal can stop the whole job, its children too.
@@ -520,11 +598,12 @@ stop_on_signal() {
   exit "$2"
 }
 
-# clean_up_after_failure: when the run did not finish its benchmarks (no meta.json yet),
-# removes what it wrote into the results directory, which it found absent or empty: the
-# directory itself if the run created it, else everything in it. Nothing else is touched.
+# clean_up_after_failure STATUS: when the run did not finish its benchmarks (no meta.json
+# yet, or a --compare that failed: it writes none), removes what it wrote into the results directory,
+# which it found absent or empty: the directory itself if the run created it, else
+# everything in it. Nothing else is touched.
 clean_up_after_failure() {
-  local status=$?
+  local status=$1
   if ((status == 0)) || ! $claimed_out_dir || [[ ! -d $out_dir || -e $out_dir/meta.json ]]; then
     return
   fi
@@ -534,6 +613,86 @@ clean_up_after_failure() {
     find "$out_dir" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
   fi
   log "run_all.sh: removed what this run wrote in $out_dir"
+}
+
+# on_exit: what every exit of a run does: --compare's worktrees go, and a failed run's
+# results.
+on_exit() {
+  local status=$?
+  remove_compare_worktrees
+  clean_up_after_failure "$status"
+}
+
+# ---- --compare REV_A REV_B --------------------------------------------------------
+compare_temporary=""  # the worktrees' directory, removed by remove_compare_worktrees
+compare_worktrees=()
+
+remove_compare_worktrees() {
+  local worktree
+  for worktree in "${compare_worktrees[@]}"; do
+    git worktree remove --force "$worktree" 2>/dev/null || true
+  done
+  [[ -z $compare_temporary ]] || rm -rf "$compare_temporary"
+  compare_worktrees=()
+  compare_temporary=""
+}
+
+# resolve_revision REV: the commit REV names, or a usage error naming it.
+resolve_revision() {
+  git rev-parse --verify --quiet "$1^{commit}" || fail_usage "--compare: unknown revision '$1'"
+}
+
+# build_revision REV COMMIT DIR: a worktree of COMMIT at DIR with its vtbench built by the
+# gcc preset; one line naming the revision when it does not build.
+build_revision() {
+  local revision=$1 commit=$2 worktree=$3 log_file=$3.build.log last
+  git worktree add --quiet --detach "$worktree" "$commit" || fail "--compare: cannot check out '$revision' into $worktree"
+  compare_worktrees+=("$worktree")
+  log "== Building $COMPARE_TARGET at $revision (${commit:0:12}) in $worktree"
+  # The gcc build preset is its configure preset's binary directory, built as it is here.
+  if ! { run_interruptibly cmake -S "$worktree" --preset gcc &&
+    run_interruptibly cmake --build "$worktree/build/gcc" -j2 --target "$COMPARE_TARGET"; } >"$log_file" 2>&1; then
+    last=$(grep -m1 -E 'error|Error' "$log_file" || tail -n1 "$log_file")
+    fail "--compare: revision '$revision' (${commit:0:12}) does not build with the gcc preset: ${last:0:300}"
+  fi
+}
+
+compare_revisions_main() {
+  local started_seconds=$SECONDS commits=() binaries=() index
+  commits[0]=$(resolve_revision "${compare_revisions[0]}")
+  commits[1]=$(resolve_revision "${compare_revisions[1]}")
+  if [[ -z $out_option ]]; then
+    out_option=results/compare-$(date -u +%Y%m%d-%H%M%S)-${commits[0]:0:7}-${commits[1]:0:7}
+  fi
+  check_out_directory
+  install_missing_packages
+  prepare_run
+  compare_temporary=$(mktemp -d "${TMPDIR:-/tmp}/vtbench-compare.XXXXXX")
+  build_revision "${compare_revisions[0]}" "${commits[0]}" "$compare_temporary/A"
+  binaries[0]=$compare_temporary/A/build/gcc/harness/$COMPARE_TARGET
+  if [[ ${commits[0]} == "${commits[1]}" ]]; then
+    log "-- Both revisions are ${commits[0]:0:12}: an A/A run of one binary"
+    binaries[1]=${binaries[0]}
+  else
+    build_revision "${compare_revisions[1]}" "${commits[1]}" "$compare_temporary/B"
+    binaries[1]=$compare_temporary/B/build/gcc/harness/$COMPARE_TARGET
+  fi
+  local flags=("${selection_option[@]}") pin_flag=()
+  [[ -z $filter ]] || flags+=("--benchmark_filter=$filter")
+  [[ $pinned_core == none ]] || pin_flag=(--pin "$pinned_core")
+  log "== Interleaving ${compare_revisions[0]} (A) and ${compare_revisions[1]} (B): ${flags[*]:-every benchmark}"
+  run_interruptibly "$PYTHON" scripts/interleave.py --out "$out_dir/processes" \
+    --side "A=${binaries[0]}" --side "B=${binaries[1]}" --rounds "${rounds_option:-$COMPARE_ROUNDS}" \
+    --repetitions "${repetitions_option:-$COMPARE_REPETITIONS}" --min-time "$COMPARE_MIN_TIME" "${pin_flag[@]}" \
+    -- "${flags[@]}"
+  local labels=()
+  for index in 0 1; do
+    labels+=("${compare_revisions[index]} (${commits[index]:0:12}: $(git log -1 --format=%s "${commits[index]}" | cut -c1-60))")
+  done
+  scripts/compare "$out_dir/processes/A" "$out_dir/processes/B" --labels "${labels[@]}" \
+    --chart "$out_dir/changes.png" >"$out_dir/comparison.txt"
+  cat "$out_dir/comparison.txt"
+  log "== Compared in $(duration $((SECONDS - started_seconds))): $out_dir/comparison.txt, $out_dir/changes.png"
 }
 
 # run_dotnet_side DIR [--quick]: the C# scenarios on .NET into DIR; without a .NET SDK
@@ -621,6 +780,7 @@ run_benchmarks() {
   log "   timing pass: vtbench, $repetitions interleaved repetitions, min time $min_time s"
   log "   counting pass: vtbench_counting, $COUNTING_ITERATIONS iterations after a warm-up run"
   $quick || log "   unchecked pass (glibc): vtbench_unchecked ${UNCHECKED_VTBENCH_FLAGS[*]}"
+  $quick || log "   A/A check: ${AA_ROUNDS} rounds x 2 interleaved processes, ${AA_REPETITIONS} repetitions each: ${AA_VTBENCH_FLAGS[*]}; filter $AA_FILTER"
   local name run_flags=() run_filter=""
   for name in "${configurations[@]}"; do
     selection_for "$name" run_flags run_filter
@@ -632,20 +792,32 @@ run_benchmarks() {
     build_benchmarks "$compiler"
   done
 
-  local passes=() pass index=0 finished=0 benchmark_seconds=0 run_start eta
+  local passes=() pass index=0 finished=0 benchmark_seconds=0 run_start eta aa_configuration=""
   for name in "${configurations[@]}"; do
     passes+=("$name:timing" "$name:counting")
     if ! $quick && [[ $name == *-glibc && -z $filter ]]; then
       passes+=("$name:unchecked")
     fi
+    [[ -n $aa_configuration || $name != *-glibc ]] || aa_configuration=$name
   done
+  if $quick; then
+    log "   A/A check: none (--quick)"
+  elif [[ -z $aa_configuration ]]; then
+    log "   A/A check: none (no glibc configuration)"
+  else
+    passes+=("$aa_configuration:aa")
+  fi
   for pass in "${passes[@]}"; do
     index=$((index + 1))
     eta=unknown
     ((finished == 0)) || eta=$(duration $((benchmark_seconds * (${#passes[@]} - index + 1) / finished)))
     log "[$index/${#passes[@]}] ${pass%%:*}, ${pass#*:} pass - elapsed $(duration $((SECONDS - started_seconds))) - ETA $eta"
     run_start=$SECONDS
-    run_pass "${pass%%:*}" "${pass#*:}"
+    if [[ ${pass#*:} == aa ]]; then
+      run_aa_check "${pass%%:*}"
+    else
+      run_pass "${pass%%:*}" "${pass#*:}"
+    fi
     finished=$((finished + 1))
     benchmark_seconds=$((benchmark_seconds + SECONDS - run_start))
   done
@@ -696,12 +868,16 @@ main() {
     run_tests
   else
     set -m # every run_interruptibly job gets a process group of its own
-    trap clean_up_after_failure EXIT
+    trap on_exit EXIT
     trap 'stop_on_signal INT 130' INT
     trap 'stop_on_signal TERM 143' TERM
-    check_out_directory
-    install_missing_packages
-    run_benchmarks
+    if ((${#compare_revisions[@]} > 0)); then
+      compare_revisions_main
+    else
+      check_out_directory
+      install_missing_packages
+      run_benchmarks
+    fi
   fi
 }
 

@@ -1,6 +1,6 @@
 """Load a vtbench run directory (docs/results-format.md): meta.json, both passes' files of
 every configuration it lists, the unchecked pass and the optional cross-check, goroutine,
-misuse and .NET files.
+misuse, A/A (process_runs.py) and .NET files.
 
 The loader joins each configuration's two passes (times from bench/, allocation counters
 from counts/), holds the run to one vocabulary (every file's vtb_vocabulary must agree,
@@ -19,6 +19,7 @@ from benchmark_file import (
     Benchmark, BenchmarkFile, fastest_calibration, load_benchmark_file, parse_benchmark_name, without_iterations,
 )
 from dotnet_results import DotnetRun, load_dotnet_run
+from process_runs import ProcessSide, load_aa
 from json_input import ResultsError, load_json, require, require_object
 from vocabulary import VOCABULARY_KEY, Vocabulary, order_key
 
@@ -48,6 +49,8 @@ class Run:
     # compiled out, timed like bench/) and its cachegrind figures (callgrind-unchecked.json).
     unchecked: dict[str, BenchmarkFile] = field(default_factory=dict)
     callgrind_unchecked: dict[str, Any] | None = None
+    # The A/A check (aa/A, aa/B: one vtbench binary against itself as interleaved processes).
+    aa: tuple[ProcessSide, ProcessSide] | None = None
 
     def config(self, compiler: str, allocator: str) -> BenchmarkFile | None:
         return self.configs.get(config_name(compiler, allocator))
@@ -217,6 +220,11 @@ def load_run(directory: Path) -> Run:
             raise ResultsError(f"{directory / 'meta.json'}: configuration {name}: allocator {allocator!r} is not "
                                f"in vtbench's vocabulary ({', '.join(vocabulary.allocators)})")
 
+    aa = load_aa(directory)
+    for side in aa or ():
+        if side.vocabulary != vocabulary:
+            raise ResultsError(f"{side.directory}: its {VOCABULARY_KEY} is missing or differs from the run's")
+
     def optional(name: str, check: Callable[[dict[str, Any], Path], None]) -> dict[str, Any] | None:
         path = directory / name
         if not path.exists():
@@ -237,6 +245,7 @@ def load_run(directory: Path) -> Run:
         dotnet=load_dotnet_run(directory / "dotnet") if (directory / "dotnet").exists() else None,
         unchecked=passes.unchecked,
         callgrind_unchecked=optional("callgrind-unchecked.json", _check_callgrind),
+        aa=aa,
     )
 
 

@@ -324,7 +324,7 @@ def test_report_file_embeds_only_existing_charts_and_the_tables(run_copy: Path) 
     assert "No multi_await chart in charts/" in text
     sections = [line for line in text.splitlines() if line.startswith("## ")]
     assert sections == ["## Environment", "## Claims", "## The .NET side", "## Charts", "## Curves that bend the wrong way",
-                        "## Allocators against glibc", f"## {ELISION_TITLE}",
+                        "## Allocators against glibc", "## A/A noise floor", f"## {ELISION_TITLE}",
                         f"## {CONCURRENCY_TITLE}", f"## {MULTI_AWAIT_TITLE}", "## Footprint",
                         "## Misuse (claims C8, C9)", "## heaptrack cross-check",
                         "## Instructions, branches and cache misses per operation (cachegrind)"]

@@ -44,7 +44,8 @@ def test_relative_change_and_u_test_on_hand_checked_numbers(two_files: tuple[Pat
     # Fully separated samples of 3 and 3: the exact two-sided p-value is 2 / C(6, 3) = 0.1,
     # so three repetitions can never show a change at alpha 0.05, however large.
     assert task.p_value == pytest.approx(0.1)
-    assert task.significant(0.05) is False and task.significant(0.2) is True
+    # One process a side: repetitions are not independent, so nothing is judged, whatever the p-value.
+    assert task.band_percent is None and task.verdict(0.2) == "n/a"
     assert value_task.change_percent == pytest.approx((52.0 - 51.0) / 51.0 * 100)
     # 51.0 appears on both sides: with a tie scipy uses the normal approximation, U = 2.
     assert value_task.p_value == pytest.approx(0.2683, abs=1e-4)
@@ -58,17 +59,16 @@ def test_nine_separated_repetitions_are_significant(tmp_path: Path) -> None:
     (only,) = compare.compare(compare.load_side(before), compare.load_side(after))[0]
     # U = 0 with 9 and 9: the normal approximation (with continuity correction) gives 0.00041.
     assert only.p_value == pytest.approx(0.000412, abs=1e-6)
-    assert only.significant(0.05) is True
-    assert compare.comparison_cells(only, with_config=False, alpha=0.05)[3:6] == ["+19.2 %", "0.0004", "yes"]
+    assert compare.comparison_cells(only, with_config=False, alpha=0.05)[3:7] == ["+19.2 %", "n/a", "0.0004", "n/a"]
 
 
 def test_single_repetition_has_no_test_and_zero_median_no_change(tmp_path: Path) -> None:
     before = write_file(tmp_path / "a.json", repetitions("x/k:1", [0.0]) + repetitions("x/k:2", [5.0]))
     after = write_file(tmp_path / "b.json", repetitions("x/k:1", [3.0]) + repetitions("x/k:2", [6.0, 6.5]))
     first, second = compare.compare(compare.load_side(before), compare.load_side(after))[0]
-    assert first.change_percent is None and first.p_value is None and first.significant(0.05) is None
+    assert first.change_percent is None and first.p_value is None and first.verdict(0.05) == "n/a"
     assert second.change_percent == pytest.approx(25.0) and second.p_value is None  # median 6.25
-    assert compare.comparison_cells(first, with_config=False, alpha=0.05)[3:6] == ["n/a", "n/a", "n/a"]
+    assert compare.comparison_cells(first, with_config=False, alpha=0.05)[3:7] == ["n/a", "n/a", "n/a", "n/a"]
 
 
 def test_text_and_markdown_output(two_files: tuple[Path, Path]) -> None:
@@ -77,15 +77,17 @@ def test_text_and_markdown_output(two_files: tuple[Path, Path]) -> None:
     lines = finished.stdout.splitlines()
     task_line = next(line for line in lines if "impl:task/" in line)
     assert task_line.split("  ")[0] == "cache_lookup/impl:task/payload:int/db:async/hit:0"
-    for text in ("100.0 ns (98.0-104.0)", "92.0 ns (90.0-95.0)", "-8.0 %", "0.1000", "no", "2.00"):
+    for text in ("100.0 ns (98.0-104.0)", "92.0 ns (90.0-95.0)", "-8.0 %", "0.1000", "n/a", "2.00"):
         assert text in task_line
+    assert "Note: one process a side: the U test's p-value over its repetitions treats them as independent" \
+        in finished.stdout
     assert "Note: some benchmarks have only 3 repetitions a side; the U test needs 9 or more" in finished.stdout
     assert lines[-5:] == ["Only in A (1):", "- factory/kind:completed_task", "",
                           "Only in B (1):", "- factory/kind:from_canceled"]
 
     markdown = run_script("compare", *two_files, "--markdown", "--threshold", "5").stdout
     assert ("| cache_lookup/impl:task/payload:int/db:async/hit:0 | 100.0 ns (98.0-104.0) | 92.0 ns (90.0-95.0) "
-            "| -8.0 % | 0.1000 | no | 2.00 | 2.00 |") in markdown
+            "| -8.0 % | n/a | 0.1000 | n/a | 2.00 | 2.00 |") in markdown
     assert "impl:value_task/" not in markdown
     assert "1 of 2 benchmarks changed by less than 5 % and are not shown." in markdown
 
@@ -101,7 +103,7 @@ def test_run_directories_match_by_configuration(tmp_path: Path) -> None:
     finished = run_script("compare", FIXTURE_RUN, after, "--markdown")
     assert finished.returncode == 0, finished.stderr
     assert "| gcc-glibc | cache_lookup/impl:task/payload:int/db:async/hit:0 | 420.0 ns (413.7-432.6) " \
-           "| 420.0 ns (413.7-432.6) | +0.0 % | 1.0000 | no | 2.00 | 2.00 |" in finished.stdout
+           "| 420.0 ns (413.7-432.6) | +0.0 % | n/a | 1.0000 | n/a | 2.00 | 2.00 |" in finished.stdout
     assert "Only in A (27):" in finished.stdout
     assert "- gcc-mimalloc: cache_lookup/impl:sync/payload:int/db:async/hit:0" in finished.stdout
 
@@ -109,7 +111,7 @@ def test_run_directories_match_by_configuration(tmp_path: Path) -> None:
 def test_mixing_a_directory_and_a_file_is_a_usage_error(two_files: tuple[Path, Path]) -> None:
     finished = run_script("compare", FIXTURE_RUN, two_files[0])
     assert finished.returncode == 2
-    assert finished.stderr == ("compare: error: A and B must both be run directories or both be JSON files "
+    assert finished.stderr == ("compare: error: A and B must both be directories or both be JSON files "
                                "(see --help)\n")
 
 

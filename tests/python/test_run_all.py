@@ -41,6 +41,13 @@ def the_error_line(result: subprocess.CompletedProcess) -> str:
     (("--repetitions=2.5",), "is not an integer from 1 to 1000"),
     (("--test", "--quick"), "--test takes no other option"),
     (("--bogus",), "unknown option '--bogus'"),
+    (("--compare", "no-such-revision", "HEAD"), "--compare: unknown revision 'no-such-revision'"),
+    (("--compare", "HEAD"), "--compare needs two revisions: --compare REV_A REV_B"),
+    (("--compare=HEAD", "HEAD"), "--compare takes two revisions: --compare REV_A REV_B"),
+    (("--compare", "HEAD", "HEAD", "--quick"),
+     "--compare takes only --filter, --impl, --hit, --rounds, --repetitions and --out"),
+    (("--compare", "HEAD", "HEAD", "--rounds=3"), "--rounds: '3' is not an integer from 4 to 1000"),
+    (("--impl=sync",), "--impl, --hit and --rounds go with --compare"),
 ])
 def test_bad_options_are_refused_before_anything_runs(args: tuple[str, ...], message: str) -> None:
     result = run_all(*args)
@@ -118,3 +125,22 @@ def test_an_interrupted_run_stops_its_benchmark_and_removes_what_it_wrote(
     leftover = subprocess.run(["pgrep", "-f", f"--benchmark_out={out}/"], capture_output=True, text=True)
     assert leftover.stdout == "", f"a benchmark survived: {leftover.stdout}"
     assert os.path.isdir(tmp_path)
+
+
+def worktrees() -> list[str]:
+    listed = subprocess.run(["git", "worktree", "list", "--porcelain"], capture_output=True, text=True, cwd=REPO)
+    return [line for line in listed.stdout.splitlines() if line.startswith("worktree ")]
+
+
+def test_a_revision_that_does_not_build_is_named_and_its_worktree_removed(tmp_path: Path) -> None:
+    root = subprocess.run(["git", "rev-list", "--max-parents=0", "HEAD"], capture_output=True, text=True,
+                          cwd=REPO).stdout.split()[0]  # the project skeleton: no sources to build yet
+    before = worktrees()
+    out = tmp_path / "compare"
+    result = run_all("--compare", root, "HEAD", f"--out={out}", "--filter=^copy_cost/")
+    assert result.returncode == 1
+    failure = [line for line in result.stderr.splitlines() if "does not build" in line]
+    assert len(failure) == 1 and failure[0].startswith(
+        f"run_all.sh: --compare: revision '{root}' ({root[:12]}) does not build with the gcc preset: ")
+    assert worktrees() == before
+    assert not out.exists()

@@ -1,0 +1,77 @@
+"""A side of an interleaved comparison on disk: a directory of Google Benchmark JSON files,
+one per process (scripts/interleave.py writes DIR/<side>/round-NN.json), read into one
+Benchmark per benchmark whose real_time_ns is the spread of its processes' medians (its
+values one per process: the unit process_stats tests), and the pair of such sides an A/A
+run is (a run's aa/A and aa/B, docs/results-format.md).
+
+Every process must run the same benchmarks and carry the same vocabulary; times are taken
+over the fast-state repetitions, judged against the fastest calibration of all the side's
+processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmark_file import Benchmark, fastest_calibration, load_benchmark_file
+from json_input import ResultsError, load_json
+from stats import spread_of
+from vocabulary import Vocabulary
+
+AA_DIRECTORY = "aa"          # a run's A/A check: aa/A and aa/B, one binary on both sides
+AA_SIDES = ("A", "B")
+
+
+@dataclass
+class ProcessSide:
+    """The benchmarks of one side by name, each over its processes' medians, and the number of processes."""
+
+    directory: Path
+    benchmarks: dict[str, Benchmark]
+    vocabulary: Vocabulary | None
+    processes: int
+
+
+def entries_of(data: Any) -> list[Any]:
+    """A parsed file's benchmark entries, or none when it is not Google Benchmark JSON (load_benchmark_file
+    then says so)."""
+    benchmarks = data.get("benchmarks") if isinstance(data, dict) else None
+    return benchmarks if isinstance(benchmarks, list) else []
+
+
+def load_process_side(directory: Path) -> ProcessSide:
+    """Every *.json file of `directory`, each one process."""
+    paths = sorted(directory.glob("*.json"))
+    if not paths:
+        raise ResultsError(f"{directory}: no *.json process files (nor a meta.json: not a run directory)")
+    documents = [(path, load_json(path)) for path in paths]
+    fastest = fastest_calibration([entry for _, data in documents for entry in entries_of(data)])
+    files = [load_benchmark_file(path, fastest=fastest, data=data) for path, data in documents]
+    first = files[0]
+    for bench_file in files[1:]:
+        if bench_file.vocabulary != first.vocabulary:
+            raise ResultsError(f"{bench_file.path}: its vocabulary differs from {first.path}'s")
+        differing = sorted(set(first.benchmarks) ^ set(bench_file.benchmarks))
+        if differing:
+            raise ResultsError(f"{bench_file.path}: does not run the same benchmarks as {first.path} "
+                               f"(e.g. {differing[0]})")
+    benchmarks = {}
+    for name, bench in first.benchmarks.items():
+        medians = [f.benchmarks[name].real_time_ns.median for f in files]
+        benchmarks[name] = Benchmark(name=name, scenario=bench.scenario, params=bench.params,
+                                     repetitions=len(files), real_time_ns=spread_of(medians),
+                                     counters=bench.counters, timed_repetitions=len(files))
+    return ProcessSide(directory, benchmarks, first.vocabulary, len(files))
+
+
+def load_aa(run_directory: Path) -> tuple[ProcessSide, ProcessSide] | None:
+    """A run's A/A check (aa/A, aa/B), or None when the run has no aa/ directory."""
+    directory = run_directory / AA_DIRECTORY
+    if not directory.exists():
+        return None
+    first, second = (load_process_side(directory / side) for side in AA_SIDES)
+    if set(first.benchmarks) != set(second.benchmarks):
+        raise ResultsError(f"{directory}: its sides {AA_SIDES[0]} and {AA_SIDES[1]} run different benchmarks")
+    return first, second
