@@ -104,6 +104,14 @@ def test_a_failed_run_removes_the_directory_it_created(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+def with_default_signal_handling() -> None:
+    """Undoes an inherited SIG_IGN for SIGINT and SIGTERM (pytest started as a background job
+    of a shell without job control ignores SIGINT, and bash cannot trap a signal ignored on
+    entry), so that the run sees the signal as a user's Ctrl-C would deliver it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signal_number, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_an_interrupted_run_stops_its_benchmark_and_removes_what_it_wrote(
         tmp_path: Path, signal_number: int, status: int) -> None:
@@ -112,17 +120,26 @@ def test_an_interrupted_run_stops_its_benchmark_and_removes_what_it_wrote(
     with log.open("w") as log_file:
         process = subprocess.Popen([str(RUN_ALL), *SMALL_RUN, "--repetitions=1000", f"--out={out}"],
                                    stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
-        deadline = time.monotonic() + 600
-        while not list((out / "bench").glob(".*.tmp")):  # the timing pass's JSON being written
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "the timing pass never started"
-            time.sleep(0.2)
-        process.send_signal(signal_number)
-        assert process.wait(timeout=60) == status
+                                   start_new_session=True, preexec_fn=with_default_signal_handling)
+        try:
+            deadline = time.monotonic() + 600
+            while not list((out / "bench").glob(".*.tmp")):  # the timing pass's JSON being written
+                assert process.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, "the timing pass never started"
+                time.sleep(0.2)
+            process.send_signal(signal_number)
+            assert process.wait(timeout=60) == status
+        finally:
+            if process.poll() is None:  # the test failed: nothing it started may outlive it
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                # The benchmark runs in a process group of its own (run_all.sh's set -m).
+                subprocess.run(["pkill", "-KILL", "-f", f"--benchmark_out={out}/"], check=False)
     assert f"interrupted (SIG{signal.Signals(signal_number).name[3:]})" in log.read_text()
     assert not out.exists()
     leftover = subprocess.run(["pgrep", "-f", f"--benchmark_out={out}/"], capture_output=True, text=True)
+    if leftover.stdout:
+        subprocess.run(["pkill", "-KILL", "-f", f"--benchmark_out={out}/"], check=False)
     assert leftover.stdout == "", f"a benchmark survived: {leftover.stdout}"
     assert os.path.isdir(tmp_path)
 
