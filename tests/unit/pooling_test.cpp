@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <coroutine>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -160,8 +161,8 @@ TEST(PooledValueTask, AwaitedConcurrentlyOrTwiceIsCaught) {
     EXPECT_TRUE(throws_invalid_operation([&] { (void)after_move.result(); }, "consumed twice"));
 }
 
-// A pooled_value_task is always Task-backed, and its await relies on it; one given another
-// kind of ValueTask through a reference to its base is still awaited correctly.
+// A pooled_value_task holds an inline value or its own frame; one given another kind of
+// ValueTask through a reference to its base is still awaited correctly.
 TEST(PooledValueTask, AssignedAnotherKindThroughItsBaseIsStillAwaited) {
     pooled_value_task<int> inline_value = pooled_hit(1);
     static_cast<ValueTask<int>&>(inline_value) = ValueTask<int>(7);
@@ -217,11 +218,14 @@ class frame_pool_test : public Base {
 protected:
     void SetUp() override {
         Base::SetUp();
-        frame_pool::set_capacity(0);
-        frame_pool::set_capacity(frame_pool::default_capacity);
+        empty_frame_cache();
         pending.reserve(10);
     }
     void TearDown() override { frame_pool::set_capacity(frame_pool::default_capacity); }
+    static void empty_frame_cache() {
+        frame_pool::set_capacity(0);
+        frame_pool::set_capacity(frame_pool::default_capacity);
+    }
 
     run_loop loop;
     std::vector<pooled_value_task<int>> pending;
@@ -250,6 +254,93 @@ TEST_F(FramePool, LoweringTheCapacityFreesTheExcess) {
     EXPECT_EQ(frame_pool::cached_frames(), 0u);
     run_simultaneous_pooled_calls(loop, pending, 5);
     EXPECT_EQ(frame_pool::cached_frames(), 0u);  // capacity 0: nothing kept
+}
+
+pooled_value_task<int> pooled_throw_now(std::exception_ptr error) {
+    std::rethrow_exception(error);
+    co_return 0;
+}
+
+// Awaitables whose awaits complete without suspending, reached the three ways a co_await
+// finds its awaiter: a member operator co_await (Task), a non-member one, the awaiter itself.
+struct ready_value {
+    int value;
+};
+auto operator co_await(ready_value ready) noexcept {
+    struct awaiter {
+        int value;
+        bool await_ready() const noexcept { return true; }
+        void await_suspend(std::coroutine_handle<>) const noexcept {}
+        int await_resume() const noexcept { return value; }
+    };
+    return awaiter{ready.value};
+}
+// Not ready, but declines to suspend: await_suspend returns false.
+struct declining_awaiter {
+    bool await_ready() const noexcept { return false; }
+    bool await_suspend(std::coroutine_handle<>) const noexcept { return false; }
+    int await_resume() const noexcept { return 4; }
+};
+
+pooled_value_task<int> pooled_ready_awaits() {
+    const int from_task = co_await Task<int>::from_result(1);
+    const int from_operator = co_await ready_value{2};
+    co_await std::suspend_never{};
+    co_return from_task + from_operator;
+}
+
+pooled_value_task<int> pooled_declined_suspension() { co_return co_await declining_awaiter{}; }
+
+// Like .NET's pooling builder, which returns a ValueTask over the result without renting a
+// box: a body that completes before it suspends gives its frame back during the call, so
+// the instances it returns hold none. (Clang may go further and elide the frame, leaving
+// the pool untouched: the counts below hold either way.)
+TEST_F(FramePool, AValueBeforeAnySuspensionGivesTheFrameBackDuringTheCall) {
+    std::size_t cached_after_calls = 0;
+    {
+        pooled_value_task<int> hit = pooled_hit(3);
+        cached_after_calls = frame_pool::cached_frames();
+        EXPECT_LE(cached_after_calls, 1u);
+        pooled_value_task<int> second_hit = pooled_hit(4);  // reuses the frame given back
+        pooled_value_task<int> ready = pooled_ready_awaits();
+        cached_after_calls = frame_pool::cached_frames();
+        EXPECT_LE(cached_after_calls, 2u);
+        EXPECT_TRUE(hit.is_completed_successfully());
+        EXPECT_EQ(ready.result(), 3);
+        EXPECT_EQ(second_hit.result(), 4);
+        EXPECT_EQ(hit.result(), 3);
+        EXPECT_TRUE(throws_invalid_operation([&] { (void)hit.result(); }, "consumed twice"));
+    }
+    EXPECT_EQ(frame_pool::cached_frames(), cached_after_calls);  // the instances held no frame
+}
+
+// After a suspension (even one the awaiter declined), or with an exception, the result
+// stays in the frame, which goes back to the pool when the instance that consumed it is
+// destroyed.
+TEST_F(FramePool, AResultAfterASuspensionOrAnExceptionKeepsTheFrameUntilConsumed) {
+    pooled_value_task<int> miss = pooled_miss(loop, 5);
+    loop.run();
+    EXPECT_TRUE(miss.is_completed_successfully());
+    EXPECT_EQ(frame_pool::cached_frames(), 0u);
+    EXPECT_EQ(await_owned<int>(std::move(miss)).result(), 5);
+    EXPECT_EQ(frame_pool::cached_frames(), 1u);
+
+    empty_frame_cache();  // each body below has a frame of its own size class
+    {
+        pooled_value_task<int> declined = pooled_declined_suspension();
+        EXPECT_EQ(frame_pool::cached_frames(), 0u);
+        EXPECT_EQ(declined.result(), 4);
+    }
+    EXPECT_EQ(frame_pool::cached_frames(), 1u);
+
+    empty_frame_cache();
+    {
+        pooled_value_task<int> failing = pooled_throw_now(make_failure("synchronous failure"));
+        EXPECT_EQ(frame_pool::cached_frames(), 0u);
+        EXPECT_TRUE(failing.is_faulted());
+        EXPECT_TRUE(throws_with<std::runtime_error>([&] { (void)failing.result(); }, "synchronous failure"));
+    }
+    EXPECT_EQ(frame_pool::cached_frames(), 1u);
 }
 
 TEST_F(FramePool, FramesLargerThanMaxPooledSizeAreNotKept) {

@@ -12,6 +12,12 @@
 // pooled_value_task<T>: a ValueTask<T> coroutine return type whose frames come from a
 //   bounded per-thread free list by size class (frame_pool), the analogue of .NET 6's
 //   PoolingAsyncValueTaskMethodBuilder. Same semantics as a ValueTask<T> coroutine.
+//   A body that returns a value before its first suspension moves the value into the
+//   returned object and gives its frame back to the pool during the call, as .NET's builder
+//   returns a ValueTask over the result without renting a box (Clang may elide that frame
+//   altogether). After a suspension (or an await_suspend that declined one), or with an
+//   exception, or for a T whose move may throw, the frame holds the result and goes back to
+//   the pool when the instance that consumed it is destroyed.
 //   Cost: 0 allocations per call in steady state (a frame freed on this thread is reused
 //   by the next call of the same size class); 1 when the list is empty or the frame is
 //   larger than frame_pool::max_pooled_size.
@@ -168,12 +174,76 @@ private:
     std::atomic<bool> locked_{false};
 };
 
+// The awaiter that `co_await awaitable` uses: its operator co_await's result (member or
+// not), else the awaitable itself (by reference).
+template <class Awaitable>
+decltype(auto) awaiter_of(Awaitable&& awaitable) {
+    if constexpr (requires { static_cast<Awaitable&&>(awaitable).operator co_await(); })
+        return static_cast<Awaitable&&>(awaitable).operator co_await();
+    else if constexpr (requires { operator co_await(static_cast<Awaitable&&>(awaitable)); })
+        return operator co_await(static_cast<Awaitable&&>(awaitable));
+    else
+        return static_cast<Awaitable&&>(awaitable);
+}
+
+// An awaiter that tells the awaiting coroutine's promise that its body is about to
+// suspend, then does what `Awaiter` (a value, or a reference to an awaiter that lives as
+// long as the co_await) does.
+template <class Awaiter>
+struct suspension_noting_awaiter {
+    Awaiter awaiter;
+
+    bool await_ready() { return awaiter.await_ready(); }
+    template <class Promise>
+    decltype(auto) await_suspend(std::coroutine_handle<Promise> handle) {
+        handle.promise().ramp_result = nullptr;
+        return awaiter.await_suspend(handle);
+    }
+    decltype(auto) await_resume() { return awaiter.await_resume(); }
+};
+
+// The promise of pooled_value_task. While the body has not suspended, it knows the object
+// the call will return (ramp_result): a body that completes with a value before its first
+// suspension moves the value into that object and ends, giving its frame back to the pool
+// at once, as .NET's builder returns a ValueTask over the result without renting a box.
+// Every co_await goes through await_transform, which forgets that object before the body
+// suspends (from then on the caller may move it, or the body may resume on another thread).
 template <class T>
 struct pooled_value_task_promise : task_promise<T, pooled_value_task_promise<T>> {
-    pooled_value_task<T> get_return_object() noexcept { return pooled_value_task<T>(Task<T>::adopt(this)); }
+    pooled_value_task<T> get_return_object() noexcept { return pooled_value_task<T>(*this); }
+
+    template <class Awaitable>
+    auto await_transform(Awaitable&& awaitable) {
+        using awaiter_type = decltype(awaiter_of(static_cast<Awaitable&&>(awaitable)));
+        return suspension_noting_awaiter<awaiter_type>{awaiter_of(static_cast<Awaitable&&>(awaitable))};
+    }
+
+    // Ready (the coroutine ends and frees its frame) once the value went inline; else the
+    // Task-backed completion (a result after a suspension, an exception).
+    struct final_awaiter : task_promise<T, pooled_value_task_promise>::final_awaiter {
+        pooled_value_task_promise& promise;
+        bool await_ready() noexcept { return promise.try_complete_inline(); }
+    };
+    final_awaiter final_suspend() noexcept { return {{}, *this}; }
 
     static void* operator new(std::size_t size) { return frame_pool::allocate(size); }
     static void operator delete(void* frame, std::size_t size) noexcept { frame_pool::deallocate(frame, size); }
+
+    ValueTask<T>* ramp_result = nullptr;
+
+private:
+    bool try_complete_inline() noexcept {
+        if constexpr (std::is_void_v<T> || std::is_nothrow_move_constructible_v<T>) {
+            if (ramp_result == nullptr || this->result.state() != ValueTaskSourceStatus::succeeded) return false;
+            if constexpr (std::is_void_v<T>)
+                ramp_result->hold_inline_result();
+            else
+                ramp_result->hold_inline_result(this->result.take());
+            return true;
+        } else {
+            return false;
+        }
+    }
 };
 
 }  // namespace detail
@@ -183,11 +253,12 @@ class [[nodiscard]] pooled_value_task : public ValueTask<T> {
 public:
     using promise_type = detail::pooled_value_task_promise<T>;
 
-    explicit pooled_value_task(Task<T> task) : ValueTask<T>(std::move(task)) {}
-
-    // Always Task-backed (its own frame): an await skips ValueTask's dispatch on the kind.
-    auto operator co_await() & noexcept { return typename ValueTask<T>::template basic_awaiter<false, true>(*this); }
-    auto operator co_await() && noexcept { return typename ValueTask<T>::template basic_awaiter<true, true>(*this); }
+private:
+    friend promise_type;
+    // The object the ramp returns (for the promise: see pooled_value_task_promise).
+    explicit pooled_value_task(promise_type& promise) : ValueTask<T>(Task<T>::adopt(&promise)) {
+        promise.ramp_result = this;
+    }
 };
 
 template <class T>

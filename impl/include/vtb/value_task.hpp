@@ -178,6 +178,9 @@ private:
 };
 
 template <class T>
+struct pooled_value_task_promise;
+
+template <class T>
 struct value_task_promise : task_promise<T, value_task_promise<T>> {
     ValueTask<T> get_return_object() noexcept { return ValueTask<T>(Task<T>::adopt(this)); }
 };
@@ -306,40 +309,30 @@ public:
     // or the Task's result is moved out. On an lvalue the instance is only read: the
     // inline value or the Task's result is copied, so two threads awaiting one lvalue at
     // once are memory-safe (see the header comment).
-    // KnownTask: the instance is Task-backed whenever it is fresh (a pooled_value_task), so
-    // the await skips the dispatch on the kind.
-    template <bool Claim, bool KnownTask = false>
+    template <bool Claim>
     class basic_awaiter {
     public:
         // The kind is read once, here: the await's three steps dispatch on this copy, which
         // the compiler can follow from the code that built the instance.
-        explicit basic_awaiter(ValueTask& self) noexcept : self_(self) {
-            if constexpr (!KnownTask) held_ = self.template load_control<!Claim>().contents();
-        }
+        explicit basic_awaiter(ValueTask& self) noexcept
+            : self_(self), held_(self.template load_control<!Claim>().contents()) {}
 
         // One load and one store of the use state per await (plain movs: no locked
         // instruction on any path; relaxed atomic ones for an lvalue, see load_control).
         [[gnu::always_inline]] bool await_ready() {
-            if constexpr (KnownTask) {
-                if (!self_.template fresh_with<!Claim>(kind::task)) [[unlikely]]
-                    self_.template prepare_known_task<!Claim>();
+            if (self_.template fresh_with<!Claim>(kind::task)) {
                 self_.template mark<!Claim>(use::awaiting);  // a second awaiter arriving meanwhile is caught
                 return self_.task_state()->is_completed();
-            } else {
-                if (self_.template fresh_with<!Claim>(kind::task)) {
-                    self_.template mark<!Claim>(use::awaiting);  // a second awaiter arriving meanwhile is caught
-                    return self_.task_state()->is_completed();
-                }
-                if (self_.template fresh_with<!Claim>(kind::value)) return true;  // marked awaited in await_resume
-                self_.template check_fresh<!Claim>();                             // throws for a used instance
-                self_.template mark<!Claim>(use::awaiting);
-                return self_.source()->status(self_.template load_control<!Claim>().token()) !=
-                       ValueTaskSourceStatus::pending;
             }
+            if (self_.template fresh_with<!Claim>(kind::value)) return true;  // marked awaited in await_resume
+            self_.template check_fresh<!Claim>();                             // throws for a used instance
+            self_.template mark<!Claim>(use::awaiting);
+            return self_.source()->status(self_.template load_control<!Claim>().token()) !=
+                   ValueTaskSourceStatus::pending;
         }
 
         [[gnu::always_inline]] bool await_suspend(std::coroutine_handle<> awaiting) {
-            if (on_task()) {
+            if (held_ == kind::task) {
                 auto* node = ::new (static_cast<void*>(node_)) detail::continuation_node;  // default-initialised
                 node->coroutine = awaiting.address();
                 node->callback = nullptr;
@@ -378,14 +371,11 @@ public:
 
         // The inline value is tested first: it is the path that must cost next to nothing.
         [[gnu::always_inline]] T await_resume() {
-            if constexpr (!KnownTask) {
-                if (held_ == kind::value) [[likely]] {
-                    self_.template mark<!Claim>(use::awaited);
-                    return self_.template inline_result<Claim>();
-                }
-                if (held_ == kind::source)
-                    return self_.source()->get_result(self_.template load_control<!Claim>().token());
+            if (held_ == kind::value) [[likely]] {
+                self_.template mark<!Claim>(use::awaited);
+                return self_.template inline_result<Claim>();
             }
+            if (held_ == kind::source) return self_.source()->get_result(self_.template load_control<!Claim>().token());
             if constexpr (Claim)
                 return self_.task_state()->take_or_copy();
             else
@@ -393,16 +383,8 @@ public:
         }
 
     private:
-        [[gnu::always_inline]] bool on_task() const noexcept {
-            if constexpr (KnownTask)
-                return true;
-            else
-                return held_ == kind::task;
-        }
-
-        struct nothing {};
         ValueTask& self_;
-        [[no_unique_address]] std::conditional_t<KnownTask, nothing, kind> held_;
+        kind held_;
         // Neither is initialised unless the awaiter suspends, so a ready await costs nothing
         // for them: the Task's waiter node (constructed in await_suspend), or for a source
         // the awaiting coroutine's address.
@@ -534,13 +516,15 @@ private:
             return load_control<Shared>().is_fresh_with(held);
     }
 
-    // A KnownTask await of an instance that is used, or not Task-backed after all (a
-    // pooled_value_task given another ValueTask through a reference to its base): throws
-    // for the first, makes the second Task-backed (as_task).
-    template <bool Shared>
-    [[gnu::cold, gnu::noinline]] void prepare_known_task() {
-        check_fresh<Shared>();
-        if (control_.contents() != kind::task) *this = ValueTask(as_task());
+    // pooled_value_task's synchronous completion: this fresh instance, which holds the
+    // coroutine's own frame, takes the result inline instead. The frame's references are
+    // not released: no one else ever saw it, and the coroutine frees it as it ends.
+    template <class>
+    friend struct detail::pooled_value_task_promise;
+    template <class... Value>
+    void hold_inline_result(Value&&... value) noexcept {
+        if constexpr (!std::is_void_v<T>) std::construct_at(std::addressof(slot_.value), std::forward<Value>(value)...);
+        control_ = control_word(kind::value);
     }
 
     // An owner's use (result(), as_task(), preserve()).
