@@ -9,10 +9,10 @@ bytes_per_op from the counting pass; .NET: MemoryDiagnoser's bytes) and the time
 C++/.NET, judged with the same U test as the rest of the report. A row is judged only where
 the data does not show the two sides in different machine states: the .NET side has no
 probe, so a .NET benchmark that visibly ran in both states (†, reporting/dotnet.py) and a
-C++ benchmark with no fast-state repetition (‡) are shown but not compared. Where C++ is
-behind, the reason is assembled from the run's own figures (counting pass, MemoryDiagnoser,
-callgrind.json, the other allocators' timing passes); and for the hit-path rows that
-allocate in C++, the time under every allocator the run measured.
+C++ benchmark with no repetition known to be in the fast state (‡) are shown but not
+compared. Where C++ is behind, the reason is assembled from the run's own figures (counting
+pass, MemoryDiagnoser, callgrind.json, the other allocators' timing passes); and for the
+hit-path rows that allocate in C++, the time under every allocator the run measured.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ PATHS_SWEEP = "ends"          # the vocabulary's hit ratios compared: the miss p
 PAYLOAD = "int"
 HIT_PATH_PERCENT = 100        # every lookup a hit: the synchronous path
 FLOOR_IMPLEMENTATION = "sync"  # a plain function: what the driver and the lookup cost, with no task
-CPP_SLOW_STATE_MARK = "‡"     # the C++ benchmark had no repetition in the machine's fast state
+CPP_SLOW_STATE_MARK = "‡"     # no repetition of the C++ benchmark is known to have run in the fast state
 DOTNET_BOTH_STATES_MARK = "†"  # as reporting/dotnet.py marks it (Row.spans_both_states)
 
 BEHIND, AHEAD, WITHIN_NOISE, NOT_COMPARED = "C++ behind", "C++ ahead", "within noise", "not compared"
@@ -201,7 +201,7 @@ def cpp_time_text(bench: Benchmark) -> str:
 
 def state_text(comparison: Comparison) -> str:
     if not comparison.cpp.timed_in_fast_state:
-        return f"C++ {CPP_SLOW_STATE_MARK} no fast-state repetition: not comparable"
+        return f"C++ {CPP_SLOW_STATE_MARK} not known fast: not comparable"
     if comparison.dotnet.spans_both_states():
         return f".NET {DOTNET_BOTH_STATES_MARK} ran in both states: not comparable"
     return "C++ fast; .NET not recorded"
@@ -263,8 +263,8 @@ def section(run: Run) -> list[str]:
              f"repetitions and BenchmarkDotNet's iterations gives p < {SIGNIFICANCE_ALPHA:g}. The .NET side has no "
              f"machine-state probe, so no row is known to compare the same state: a row is judged only where the "
              f"data does not show different states, and it is marked where it does ({DOTNET_BOTH_STATES_MARK}: "
-             f"the .NET benchmark ran in both states; {CPP_SLOW_STATE_MARK}: the C++ benchmark had no fast-state "
-             f"repetition). A .NET benchmark that ran wholly in the slow state cannot be told apart, so a ratio "
+             f"the .NET benchmark ran in both states; {CPP_SLOW_STATE_MARK}: no repetition of the C++ benchmark is "
+             f"known to have run in the fast state). A .NET benchmark that ran wholly in the slow state cannot be told apart, so a ratio "
              f"can be off by the machine's toggle (about 2x) without a mark. Where C++ is behind, the reason is "
              f"the run's own figures: the counting pass, MemoryDiagnoser, callgrind.json and the other allocators.")
     rows = [comparison_row(run, comparison) for comparison in comparisons]
