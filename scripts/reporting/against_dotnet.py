@@ -88,7 +88,7 @@ class Comparison:
 
     def allocates_on_the_hit_path(self) -> bool:
         allocs = self.cpp_allocs
-        return (self.scenario == "cache_lookup" and self.path == f"hit:{HIT_PATH_PERCENT}" and allocs is not None
+        return (self.scenario == "cache_lookup" and self.dotnet.hit == HIT_PATH_PERCENT and allocs is not None
                 and not is_zero(allocs))
 
 
