@@ -1,5 +1,5 @@
 """Write RUN_DIR/REPORT.md: the environment, the verdict on each claim C1..C10 for .NET and
-C++, the charts, GCC against Clang (coroutine frame elision), two threads at once,
+C++, C++ against .NET form by form, the charts, GCC against Clang (coroutine frame elision), two threads at once,
 multi_await, the footprint and misuse tables and the cross-checks of a vtbench run.
 
     /usr/bin/python3 scripts/report.py RUN_DIR

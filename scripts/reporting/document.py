@@ -4,15 +4,16 @@ section is a module with a section(run) function, listed here."""
 from __future__ import annotations
 
 from reporting import (
-    allocators, claims, concurrency, crosschecks, dotnet, elision, environment, footprint, gallery, misuse,
-    multi_await, noise, wrong_way,
+    against_dotnet, allocators, claims, concurrency, crosschecks, dotnet, elision, environment, footprint, gallery,
+    misuse, multi_await, noise, wrong_way,
 )
 from reporting.common import recorded
 from vtb_results import Run
 
-SECTIONS = (environment.section, claims.section, dotnet.section, gallery.section, wrong_way.section,
-            allocators.section, noise.section, elision.section, concurrency.section, multi_await.section,
-            footprint.section, misuse.section, crosschecks.heaptrack_section, crosschecks.cachegrind_section)
+SECTIONS = (environment.section, claims.section, dotnet.section, against_dotnet.section, gallery.section,
+            wrong_way.section, allocators.section, noise.section, elision.section, concurrency.section,
+            multi_await.section, footprint.section, misuse.section, crosschecks.heaptrack_section,
+            crosschecks.cachegrind_section)
 
 
 def build_report(run: Run) -> str:

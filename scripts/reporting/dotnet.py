@@ -30,7 +30,8 @@ def ns_text(row: Row) -> str:
 def mixed_states(rows: Sequence[Row | None]) -> list[str]:
     """For a time comparison: one figure per compared benchmark that ran in both machine states, naming its
     iterations' range; empty when the comparison can stand."""
-    return [f"† {row.impl}{f' at {row.hit} %' if row.hit is not None else ''} ran in both machine states "
+    return [f"† {row.impl}{f' at {row.hit} %' if row.hit is not None else ''}"
+            f"{f' at depth {row.depth}' if row.depth is not None else ''} ran in both machine states "
             f"(iterations {min(row.ns_all_iterations):.1f}-{max(row.ns_all_iterations):.1f} ns): not comparable"
             for row in rows if row is not None and row.spans_both_states()]
 

@@ -16,6 +16,7 @@ from reporting import claims
 from reporting import claim_registry
 from reporting.claim_registry import CLAIMS, ClaimResult, cpp_result
 from reporting.claims_misuse import AS_TASK_RULE, MISUSE_RULES
+from reporting.against_dotnet import TITLE as AGAINST_DOTNET_TITLE
 from reporting.concurrency import TITLE as CONCURRENCY_TITLE
 from reporting.elision import TITLE as ELISION_TITLE
 from reporting.multi_await import TITLE as MULTI_AWAIT_TITLE
@@ -323,8 +324,8 @@ def test_report_file_embeds_only_existing_charts_and_the_tables(run_copy: Path) 
     assert "The run has no misuse.json" in text
     assert "No multi_await chart in charts/" in text
     sections = [line for line in text.splitlines() if line.startswith("## ")]
-    assert sections == ["## Environment", "## Claims", "## The .NET side", "## Charts", "## Curves that bend the wrong way",
-                        "## Allocators against glibc", "## A/A noise floor", f"## {ELISION_TITLE}",
+    assert sections == ["## Environment", "## Claims", "## The .NET side", f"## {AGAINST_DOTNET_TITLE}", "## Charts",
+                        "## Curves that bend the wrong way", "## Allocators against glibc", "## A/A noise floor", f"## {ELISION_TITLE}",
                         f"## {CONCURRENCY_TITLE}", f"## {MULTI_AWAIT_TITLE}", "## Footprint",
                         "## Misuse (claims C8, C9)", "## heaptrack cross-check",
                         "## Instructions, branches and cache misses per operation (cachegrind)"]
