@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from benchmark_file import FAST_STATE_LIMIT
-from json_input import ResultsError, load_json, require, require_object
+from json_input import ResultsError, json_files, load_json, require, require_object
 from script_io import ScriptArgumentParser, run_main
 from tables import text_table
 from vocabulary import order_key
@@ -220,9 +220,9 @@ def load_bdn_report(path: Path, build: str = "default") -> list[Row]:
 
 
 def load_bdn_dir(directory: Path, build: str = "default") -> list[Row]:
-    """Every *-report-full.json under directory/results (or directory itself), sorted by file name."""
+    """Every *-report-full.json (or .json.gz) under directory/results (or directory itself), sorted by file name."""
     results = directory / "results" if (directory / "results").is_dir() else directory
-    files = sorted(results.glob("*-report-full.json"))
+    files = json_files(results, "*-report-full")
     if not files:
         raise ResultsError(f"{results}: no BenchmarkDotNet *-report-full.json file")
     rows: list[Row] = []
