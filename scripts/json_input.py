@@ -86,7 +86,11 @@ def read_json_bytes(path: Path) -> bytes:
 def load_json(path: Path) -> Any:
     """The parsed content of a JSON file (UTF-8, a byte-order mark allowed), plain or NAME.json.gz, or
     ResultsError naming it."""
-    raw = read_json_bytes(path)
+    return parse_json_bytes(read_json_bytes(path), path)
+
+
+def parse_json_bytes(raw: bytes, path: Path) -> Any:
+    """The parsed content of a JSON file's (decompressed) bytes, or ResultsError naming `path`."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -28,6 +28,7 @@ from vocabulary import VOCABULARY_KEY, Vocabulary, order_key
 TIMING_DIRECTORY = "bench"
 COUNTING_DIRECTORY = "counts"
 UNCHECKED_DIRECTORY = "unchecked"
+DOTNET_DIRECTORY = "dotnet"  # the .NET side (dotnet_results.py)
 MISUSE_OUTCOMES = ("allowed", "detected", "undetected")
 GOROUTINE_SPLIT = ("stack_bytes_per_goroutine", "heap_bytes_per_goroutine")  # optional, both or neither
 
@@ -242,7 +243,7 @@ def load_run(directory: Path) -> Run:
         callgrind=optional("callgrind.json", _check_callgrind),
         goroutine=optional("goroutine.json", _check_goroutine),
         misuse=optional("misuse.json", lambda data, path: _check_misuse(data, path, vocabulary)),
-        dotnet=load_dotnet_run(directory / "dotnet") if (directory / "dotnet").exists() else None,
+        dotnet=load_dotnet_run(directory / DOTNET_DIRECTORY) if (directory / DOTNET_DIRECTORY).exists() else None,
         unchecked=passes.unchecked,
         callgrind_unchecked=optional("callgrind-unchecked.json", _check_callgrind),
         aa=aa,
