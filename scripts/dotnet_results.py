@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from benchmark_file import FAST_STATE_LIMIT
-from json_input import ResultsError, load_json, require, require_object
+from json_input import ResultsError, json_files, load_json, require, require_object
 from script_io import ScriptArgumentParser, run_main
 from tables import text_table
 from vocabulary import order_key
@@ -43,6 +43,11 @@ BENCHMARK_TYPES: dict[str, tuple[str, str | None]] = {
     "CopyCost": ("copy_cost", None),
 }
 BUILDS = ("default", "runtime_async")
+# OUT_DIR's layout (the docstring above)
+BDN_DIRECTORY = "bdn"
+BDN_RESULTS_DIRECTORY = "results"
+RUNTIME_ASYNC_DIRECTORY = "runtime-async"
+FULL_EXPORT_PATTERN = "*-report-full"   # + .json (or .json.gz): BenchmarkDotNet's full JSON export, per class
 
 
 @dataclass(frozen=True)
@@ -220,9 +225,9 @@ def load_bdn_report(path: Path, build: str = "default") -> list[Row]:
 
 
 def load_bdn_dir(directory: Path, build: str = "default") -> list[Row]:
-    """Every *-report-full.json under directory/results (or directory itself), sorted by file name."""
-    results = directory / "results" if (directory / "results").is_dir() else directory
-    files = sorted(results.glob("*-report-full.json"))
+    """Every *-report-full.json (or .json.gz) under directory/results (or directory itself), sorted by file name."""
+    results = directory / BDN_RESULTS_DIRECTORY if (directory / BDN_RESULTS_DIRECTORY).is_dir() else directory
+    files = json_files(results, FULL_EXPORT_PATTERN)
     if not files:
         raise ResultsError(f"{results}: no BenchmarkDotNet *-report-full.json file")
     rows: list[Row] = []
@@ -248,10 +253,11 @@ def load_dotnet_run(directory: Path) -> DotnetRun:
     meta = _optional(directory / "meta.json", ("runtime", "benchmarkdotnet_version", "job"))
     if meta is None:
         raise ResultsError(f"{directory / 'meta.json'}: no such file")
-    rows = load_bdn_dir(directory / "bdn", "default")
-    runtime_async_meta = _optional(directory / "runtime-async" / "meta.json", ("runtime",))
-    if (directory / "runtime-async" / "bdn").is_dir():
-        rows.extend(load_bdn_dir(directory / "runtime-async" / "bdn", "runtime_async"))
+    rows = load_bdn_dir(directory / BDN_DIRECTORY, "default")
+    runtime_async = directory / RUNTIME_ASYNC_DIRECTORY
+    runtime_async_meta = _optional(runtime_async / "meta.json", ("runtime",))
+    if (runtime_async / BDN_DIRECTORY).is_dir():
+        rows.extend(load_bdn_dir(runtime_async / BDN_DIRECTORY, "runtime_async"))
     return DotnetRun(
         directory=directory,
         rows=rows,

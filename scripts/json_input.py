@@ -5,12 +5,19 @@ field checks every loader shares.
 A figure (a time, a counter, a byte count) is a finite number >= 0: Python's json module
 accepts NaN and Infinity literals (Google Benchmark writes them in aggregates), so every
 figure a script uses is checked where it is read.
+
+A file is stored in one of two forms: NAME.json, or NAME.json.gz, the same bytes gzipped (the
+committed reference run's form, scripts/pack_reference.py). load_json reads both; a reader
+that looks a file up by name (stored_json_path) or lists a directory (json_files) finds
+either form, and refuses a name stored in both.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
+import zlib
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,14 +28,69 @@ class ResultsError(Exception):
     """Bad input: the message names the file and what is wrong with it."""
 
 
-def load_json(path: Path) -> Any:
-    """The parsed content of a JSON file (UTF-8, a byte-order mark allowed), or ResultsError naming it."""
+PLAIN_SUFFIX = ".json"
+COMPRESSED_SUFFIX = ".json.gz"   # gzip of the plain file's bytes
+STORED_SUFFIXES = (PLAIN_SUFFIX, COMPRESSED_SUFFIX)
+
+
+def is_compressed(path: Path) -> bool:
+    return path.name.endswith(COMPRESSED_SUFFIX)
+
+
+def json_stem(path: Path) -> str:
+    """The name without its stored suffix: 'bench/gcc-glibc.json.gz' -> 'gcc-glibc' (as for .json)."""
+    for suffix in (COMPRESSED_SUFFIX, PLAIN_SUFFIX):
+        if path.name.endswith(suffix):
+            return path.name[:-len(suffix)]
+    return path.stem
+
+
+def stored_json_path(directory: Path, stem: str) -> Path:
+    """directory/STEM.json or directory/STEM.json.gz, whichever exists (the plain one when neither does,
+    so that a 'no such file' names it); ResultsError when both do."""
+    plain, compressed = (directory / f"{stem}{suffix}" for suffix in STORED_SUFFIXES)
+    if plain.exists() and compressed.exists():
+        raise ResultsError(f"{plain}: stored twice (also as {compressed.name}): keep one form")
+    return compressed if compressed.exists() else plain
+
+
+def json_files(directory: Path, pattern: str = "*") -> list[Path]:
+    """directory's files PATTERN.json and PATTERN.json.gz, sorted by name without the suffix; ResultsError
+    when a name is stored in both forms."""
+    by_stem: dict[str, Path] = {}
+    for path in [*directory.glob(pattern + PLAIN_SUFFIX), *directory.glob(pattern + COMPRESSED_SUFFIX)]:
+        other = by_stem.setdefault(json_stem(path), path)
+        if other != path:
+            raise ResultsError(f"{other}: stored twice (also as {path.name}): keep one form")
+    return [by_stem[stem] for stem in sorted(by_stem)]
+
+
+def read_json_bytes(path: Path) -> bytes:
+    """A stored JSON file's bytes, decompressed when it is NAME.json.gz; ResultsError naming it."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ResultsError(f"{path}: no such file") from None
     except OSError as exc:
         raise ResultsError(f"{path}: cannot read ({exc.strerror})") from None
+    if not is_compressed(path):
+        return raw
+    try:
+        return gzip.decompress(raw)
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        raise ResultsError(f"{path}: not gzip data ({exc})") from None
+    except EOFError:
+        raise ResultsError(f"{path}: truncated gzip data") from None
+
+
+def load_json(path: Path) -> Any:
+    """The parsed content of a JSON file (UTF-8, a byte-order mark allowed), plain or NAME.json.gz, or
+    ResultsError naming it."""
+    return parse_json_bytes(read_json_bytes(path), path)
+
+
+def parse_json_bytes(raw: bytes, path: Path) -> Any:
+    """The parsed content of a JSON file's (decompressed) bytes, or ResultsError naming `path`."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

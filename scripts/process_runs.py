@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark_file import Benchmark, fastest_calibration, load_benchmark_file
-from json_input import ResultsError, load_json
+from json_input import ResultsError, json_files, load_json
 from stats import spread_of
 from vocabulary import Vocabulary
 
@@ -42,8 +42,8 @@ def entries_of(data: Any) -> list[Any]:
 
 
 def load_process_side(directory: Path) -> ProcessSide:
-    """Every *.json file of `directory`, each one process."""
-    paths = sorted(directory.glob("*.json"))
+    """Every *.json (or *.json.gz) file of `directory`, each one process."""
+    paths = json_files(directory)
     if not paths:
         raise ResultsError(f"{directory}: no *.json process files (nor a meta.json: not a run directory)")
     documents = [(path, load_json(path)) for path in paths]

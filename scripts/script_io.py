@@ -70,7 +70,7 @@ def run_main(prog: str, body: Callable[[], int]) -> int:
     return 1
 
 
-def _current_umask() -> int:
+def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -83,7 +83,7 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
     try:
         with handle:
             write(handle)
-        os.chmod(handle.name, 0o666 & ~_current_umask())
+        os.chmod(handle.name, 0o666 & ~current_umask())
         os.replace(handle.name, path)
     except BaseException:
         os.unlink(handle.name)

@@ -20,7 +20,7 @@ from benchmark_file import (
 )
 from dotnet_results import DotnetRun, load_dotnet_run
 from process_runs import ProcessSide, load_aa
-from json_input import ResultsError, load_json, require, require_object
+from json_input import ResultsError, json_files, json_stem, load_json, require, require_object, stored_json_path
 from vocabulary import VOCABULARY_KEY, Vocabulary, order_key
 
 # The two passes of a run (docs/results-format.md): times from the timing pass (vtbench,
@@ -28,6 +28,7 @@ from vocabulary import VOCABULARY_KEY, Vocabulary, order_key
 TIMING_DIRECTORY = "bench"
 COUNTING_DIRECTORY = "counts"
 UNCHECKED_DIRECTORY = "unchecked"
+DOTNET_DIRECTORY = "dotnet"  # the .NET side (dotnet_results.py)
 MISUSE_OUTCOMES = ("allowed", "detected", "undetected")
 GOROUTINE_SPLIT = ("stack_bytes_per_goroutine", "heap_bytes_per_goroutine")  # optional, both or neither
 
@@ -82,8 +83,8 @@ def split_config_name(name: str) -> tuple[str, str]:
 
 
 def compiler_of(path: Path) -> str:
-    """'bench/gcc-mimalloc.json' -> 'gcc'."""
-    return path.stem.split("-")[0]
+    """'bench/gcc-mimalloc.json' (or .json.gz) -> 'gcc'."""
+    return json_stem(path).split("-")[0]
 
 
 def fastest_per_compiler(timed: dict[Path, Any]) -> dict[str, float]:
@@ -185,19 +186,19 @@ def load_passes(directory: Path) -> Passes:
         except ValueError as exc:
             raise ResultsError(f"{meta_path}: {exc}") from None
         for pass_directory in (TIMING_DIRECTORY, COUNTING_DIRECTORY):
-            path = directory / pass_directory / f"{name}.json"
+            path = stored_json_path(directory / pass_directory, name)
             if not path.is_file():
                 raise ResultsError(f"{path}: missing (configuration {name} is listed in meta.json)")
 
     # The timed files (timing and unchecked passes), parsed once: one fast-state reference per compiler,
     # since each compiler's binaries are judged against their own calibrations.
-    timed = {path: load_json(path) for path in [directory / TIMING_DIRECTORY / f"{name}.json" for name in listed]
-             + sorted((directory / UNCHECKED_DIRECTORY).glob("*.json"))}
+    timing_paths = {name: stored_json_path(directory / TIMING_DIRECTORY, name) for name in listed}
+    timed = {path: load_json(path) for path in [*timing_paths.values(), *json_files(directory / UNCHECKED_DIRECTORY)]}
     fastest = fastest_per_compiler(timed)
-    timing = {name: load_benchmark_file(path := directory / TIMING_DIRECTORY / f"{name}.json", allow_empty=True,
-                                        fastest=fastest.get(compiler_of(path)), data=timed[path]) for name in listed}
-    counting = {name: load_benchmark_file(directory / COUNTING_DIRECTORY / f"{name}.json") for name in listed}
-    unchecked = {path.stem: load_benchmark_file(path, fastest=fastest.get(compiler_of(path)), data=data)
+    timing = {name: load_benchmark_file(path, allow_empty=True, fastest=fastest.get(compiler_of(path)), data=timed[path])
+              for name, path in timing_paths.items()}
+    counting = {name: load_benchmark_file(stored_json_path(directory / COUNTING_DIRECTORY, name)) for name in listed}
+    unchecked = {json_stem(path): load_benchmark_file(path, fastest=fastest.get(compiler_of(path)), data=data)
                  for path, data in timed.items() if path.parent.name == UNCHECKED_DIRECTORY}
     for bench_file in unchecked.values():
         _require_counting(bench_file, "off")
@@ -242,7 +243,7 @@ def load_run(directory: Path) -> Run:
         callgrind=optional("callgrind.json", _check_callgrind),
         goroutine=optional("goroutine.json", _check_goroutine),
         misuse=optional("misuse.json", lambda data, path: _check_misuse(data, path, vocabulary)),
-        dotnet=load_dotnet_run(directory / "dotnet") if (directory / "dotnet").exists() else None,
+        dotnet=load_dotnet_run(directory / DOTNET_DIRECTORY) if (directory / DOTNET_DIRECTORY).exists() else None,
         unchecked=passes.unchecked,
         callgrind_unchecked=optional("callgrind-unchecked.json", _check_callgrind),
         aa=aa,

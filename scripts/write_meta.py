@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from json_input import ResultsError, load_json, require_object
+from json_input import ResultsError, load_json, require_object, stored_json_path
 from script_io import ScriptArgumentParser, UsageError, atomic_write_text, run_main
 from vocabulary import VOCABULARY_KEY, Vocabulary, ordered, vocabulary_from_context
 from vtb_results import split_config_name
@@ -64,7 +64,7 @@ def bench_contexts(run_dir: Path, configurations: list[str]) -> dict[str, dict[s
     """Each configuration's Google Benchmark context, from bench/<configuration>.json."""
     contexts = {}
     for configuration in configurations:
-        path = run_dir / "bench" / f"{configuration}.json"
+        path = stored_json_path(run_dir / "bench", configuration)
         context = require_object(load_json(path), path).get("context")
         if not isinstance(context, dict):
             raise ResultsError(f"{path}: not a Google Benchmark JSON file with a context")
@@ -75,7 +75,7 @@ def bench_contexts(run_dir: Path, configurations: list[str]) -> dict[str, dict[s
 def run_vocabulary(run_dir: Path, contexts: dict[str, dict[str, Any]]) -> Vocabulary:
     """The vocabulary the binaries published (every bench file's context carries it)."""
     configuration, context = next(iter(contexts.items()))
-    path = run_dir / "bench" / f"{configuration}.json"
+    path = stored_json_path(run_dir / "bench", configuration)
     vocabulary = vocabulary_from_context(context, str(path))
     if vocabulary is None:
         raise ResultsError(f"{path}: its context has no {VOCABULARY_KEY}: not written by this version of vtbench")

@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO / "scripts"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FIXTURE_RUN = FIXTURES / "run"
+INTERLEAVED = FIXTURES / "interleaved"  # an A/A run: A/ and B/, one Google Benchmark file per process
 VOCABULARY_FILE = FIXTURES / "vocabulary.json"  # what `vtbench --list` prints (docs/results-format.md)
 PYTHON = "/usr/bin/python3"
 
@@ -56,6 +57,18 @@ def run_copy(tmp_path: Path) -> Path:
     destination = tmp_path / "run"
     shutil.copytree(FIXTURE_RUN, destination)
     return destination
+
+
+def add_aa(run: Path, vocabulary: bool = True) -> Path:
+    """The interleaved fixture as the run's aa/, its files given the run's vocabulary (as vtbench writes it)."""
+    for side in ("A", "B"):
+        (run / "aa" / side).mkdir(parents=True)
+        for path in sorted((INTERLEAVED / side).glob("*.json")):
+            document = json.loads(path.read_text())
+            if vocabulary:
+                document["context"] = vocabulary_context(**document["context"])
+            (run / "aa" / side / path.name).write_text(json.dumps(document))
+    return run
 
 
 def repetitions(name: str, real_times: list[float], **counters: float) -> list[dict[str, Any]]:

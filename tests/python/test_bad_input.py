@@ -3,6 +3,7 @@ with it), a non-zero exit, no traceback, and nothing half-written left behind.""
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import subprocess
@@ -71,9 +72,26 @@ def nested_optional_file(run_dir: Path) -> Path:
     return path
 
 
+def truncated_gzip_bench_file(run_dir: Path) -> Path:
+    """A bench file in the committed form (scripts/pack_reference.py: NAME.json.gz), cut short."""
+    plain = run_dir / "bench" / "gcc-glibc.json"
+    path = plain.with_name(plain.name + ".gz")
+    path.write_bytes(gzip.compress(plain.read_bytes())[:-100])
+    plain.unlink()
+    return path
+
+
+def bench_file_stored_twice(run_dir: Path) -> Path:
+    """NAME.json beside NAME.json.gz: neither is preferred silently."""
+    plain = run_dir / "bench" / "gcc-mimalloc.json"
+    plain.with_name(plain.name + ".gz").write_bytes(gzip.compress(plain.read_bytes()))
+    return plain
+
+
 BREAKAGES: list[Callable[[Path], Path]] = [missing_directory, empty_bench_file, malformed_bench_file,
                                            missing_configuration, malformed_meta, malformed_optional_file,
-                                           invalid_utf8_bench_file, deeply_nested_meta, nested_optional_file]
+                                           invalid_utf8_bench_file, deeply_nested_meta, nested_optional_file,
+                                           truncated_gzip_bench_file, bench_file_stored_twice]
 
 
 def files_under(directory: Path) -> set[Path]:
@@ -248,6 +266,72 @@ def test_heaptrack_check_bad_paths(arguments: list[str], named: str, run_copy: P
     assert files_under(run_copy) == before
 
 
+# What pack_reference.py does not refuse: it parses every JSON file and has the loader read both passes,
+# but checks no optional file's shape (report.py does, from the packed copy as from the plain one).
+NOT_READ_BY_PACK = {"malformed_optional_file"}
+
+
+def not_a_run(run_dir: Path, out_dir: Path) -> Path:
+    (run_dir / "meta.json").unlink()
+    return run_dir
+
+
+def malformed_bdn_export(run_dir: Path, out_dir: Path) -> Path:
+    shutil.copytree(FIXTURES / "dotnet" / "run", run_dir / "dotnet")
+    path = run_dir / "dotnet" / "bdn" / "results" / "Vtbench.Benchmarks.Factory-report-full.json"
+    path.write_text('{"Benchmarks": [')
+    return path
+
+
+def file_without_a_rule(run_dir: Path, out_dir: Path) -> Path:
+    path = run_dir / "bench" / ".gcc-glibc.json.1234.tmp"  # what an unfinished run leaves
+    path.write_text("{}")
+    return path
+
+
+def missing_out_parent(run_dir: Path, out_dir: Path) -> Path:
+    out_dir.parent.rmdir()
+    return out_dir.parent
+
+
+PACK_BREAKAGES = [pytest.param(lambda run_dir, out_dir, breakage=breakage: breakage(run_dir), id=breakage.__name__)
+                  for breakage in BREAKAGES if breakage.__name__ not in NOT_READ_BY_PACK] + \
+                 [pytest.param(breakage, id=breakage.__name__)
+                  for breakage in (not_a_run, malformed_bdn_export, file_without_a_rule, missing_out_parent)]
+
+
+@pytest.mark.parametrize("breakage", PACK_BREAKAGES)
+def test_pack_reference_refuses_a_bad_run_and_writes_nothing(breakage: Callable[[Path, Path], Path], run_copy: Path,
+                                                            tmp_path: Path) -> None:
+    out_dir = tmp_path / "results" / "reference"
+    out_dir.parent.mkdir()
+    named = breakage(run_copy, out_dir)
+    run_dir = run_copy if named != missing_directory(run_copy) else named
+    before = files_under(run_copy)
+    assert_one_line_error(run_script("pack_reference.py", run_dir, out_dir), "pack_reference.py", named)
+    assert files_under(run_copy) == before
+    assert not out_dir.parent.exists() or list(out_dir.parent.iterdir()) == []  # no pack, no temporary sibling
+
+
+@pytest.mark.parametrize("out, message", [
+    ("{tmp}/reference", "OUT_DIR {tmp}/reference: exists and is not empty (--replace replaces it)"),
+    ("{run}/packed", "OUT_DIR {run}/packed and RUN_DIR {run} overlap"),
+    ("{run}", "OUT_DIR {run} and RUN_DIR {run} overlap"),
+    ("{run}/meta.json", "OUT_DIR {run}/meta.json and RUN_DIR {run} overlap"),
+    ("{tmp}/file", "OUT_DIR {tmp}/file: not a directory"),
+])
+def test_pack_reference_refuses_an_out_dir_it_must_not_write(out: str, message: str, run_copy: Path,
+                                                              tmp_path: Path) -> None:
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "reference" / "REPORT.md").write_text("the committed one\n")
+    (tmp_path / "file").write_text("")
+    before = files_under(tmp_path)
+    finished = run_script("pack_reference.py", run_copy, out.format(tmp=tmp_path, run=run_copy))
+    expected = message.format(tmp=tmp_path, run=run_copy)
+    assert (finished.returncode, finished.stderr) == (2, f"pack_reference.py: error: {expected} (see --help)\n")
+    assert files_under(tmp_path) == before
+
+
 @pytest.mark.parametrize("script, arguments", [
     ("charts.py", []),
     ("charts.py", ["{run}", "--bogus"]),
@@ -264,6 +348,8 @@ def test_heaptrack_check_bad_paths(arguments: list[str], named: str, run_copy: P
     ("compare", ["{run}", "{run}", "--alpha=nan"]),
     ("callgrind_check.py", ["{run}", "--binary", "/bin/true", "--tolerance=nan"]),
     ("write_meta.py", ["{run}"]),
+    ("pack_reference.py", ["{run}"]),
+    ("pack_reference.py", ["{run}", "/tmp/out", "--bogus"]),
 ])
 def test_bad_arguments_exit_2_with_one_line(script: str, arguments: list[str]) -> None:
     finished = run_script(script, *[argument.format(run=FIXTURE_RUN) for argument in arguments])
@@ -273,7 +359,7 @@ def test_bad_arguments_exit_2_with_one_line(script: str, arguments: list[str]) -
 
 
 @pytest.mark.parametrize("script", ["charts.py", "report.py", "heaptrack_check.py", "callgrind_check.py", "compare",
-                                    "write_meta.py", "dotnet_results.py"])
+                                    "write_meta.py", "dotnet_results.py", "pack_reference.py"])
 def test_help(script: str) -> None:
     finished = run_script(script, "--help")
     assert finished.returncode == 0 and finished.stdout.startswith(f"usage: {script}")

@@ -9,25 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, vocabulary_context
+from conftest import add_aa
 
 import vtb_results
 from json_input import ResultsError
 from reporting import noise
-
-INTERLEAVED = FIXTURES / "interleaved"
-
-
-def add_aa(run: Path, vocabulary: bool = True) -> Path:
-    """The interleaved fixture as the run's aa/, its files given the run's vocabulary (as vtbench writes it)."""
-    for side in ("A", "B"):
-        (run / "aa" / side).mkdir(parents=True)
-        for path in sorted((INTERLEAVED / side).glob("*.json")):
-            document = json.loads(path.read_text())
-            if vocabulary:
-                document["context"] = vocabulary_context(**document["context"])
-            (run / "aa" / side / path.name).write_text(json.dumps(document))
-    return run
 
 
 def test_the_section_judges_the_aa_check_as_compare_does(run_copy: Path) -> None:
