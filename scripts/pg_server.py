@@ -279,8 +279,7 @@ def postgresql_conf(directory: Path) -> str:
 def messages_sql() -> str:
     """psql input that creates and fills the messages table (COPY of KEY_COUNT rows)."""
     rows = "".join(f"{key}\t{int_payload(key)}\t{string_payload(key)}\n" for key in range(KEY_COUNT))
-    return ("\\set ON_ERROR_STOP on\n"
-            "CREATE TABLE messages (id integer PRIMARY KEY, int_payload integer NOT NULL, "
+    return ("CREATE TABLE messages (id integer PRIMARY KEY, int_payload integer NOT NULL, "
             "string_payload text NOT NULL);\n"
             "COPY messages (id, int_payload, string_payload) FROM STDIN;\n"
             f"{rows}\\.\n"
@@ -455,13 +454,17 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
             sub.add_argument("--facts", type=Path, metavar="FILE",
                              help="write the server's version and settings here as JSON (for meta.json)")
         if name == "run":
-            sub.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD", help="the command to run")
+            sub.usage = f"{PROG} run [-h] DIR [--facts FILE] -- CMD [ARG ...]"
+    # run's command is everything after its first "--", options of its own included
+    command: list[str] = []
+    if argv[:1] == ["run"] and "--" in argv:
+        split = argv.index("--")
+        argv, command = argv[:split], argv[split + 1:]
     arguments = parser.parse_args(argv)
     if arguments.action == "run":
-        if arguments.command[:1] == ["--"]:
-            arguments.command = arguments.command[1:]
-        if not arguments.command:
-            parser.error("run: no command given after DIR")
+        if not command:
+            parser.error("run: no command given after --")
+        arguments.command = command
     return arguments
 
 

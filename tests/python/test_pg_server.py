@@ -277,8 +277,16 @@ def test_a_directory_the_server_user_cannot_reach_is_refused_and_removed(base: P
     assert not directory.exists()
 
 
-def test_run_without_a_command_is_a_usage_error(base: Path) -> None:
-    done = pg_server_cli("run", base / "server")
-    assert done.returncode == 2 and "run: no command given after DIR" in done.stderr
+@pytest.mark.parametrize("tail", [[], ["--"], ["true"]])
+def test_run_without_a_command_after_the_separator_is_a_usage_error(base: Path, tail: list[str]) -> None:
+    done = pg_server_cli("run", base / "server", *tail)
+    assert done.returncode == 2 and len(done.stderr.splitlines()) == 1
+    assert "no command given after --" in done.stderr or "unrecognized arguments: true" in done.stderr
     assert not (base / "server").exists()
+
+
+def test_run_takes_its_own_options_before_the_separator_and_the_command_s_after_it() -> None:
+    arguments = pg_server.parse_arguments(["run", "D", "--facts", "F", "--", "sh", "-c", "x --facts y", "--"])
+    assert (arguments.directory, arguments.facts) == (Path("D"), Path("F"))
+    assert arguments.command == ["sh", "-c", "x --facts y", "--"]
 
