@@ -168,21 +168,29 @@ def as_server_user() -> list[str]:
     return [runuser, "-u", SERVER_USER, "--"]
 
 
-def run_tool(step: str, command: Sequence[str | Path], stdin: str | None = None,
-             env: dict[str, str] | None = None) -> str:
-    """Run one PostgreSQL command as the server's user; its stdout, or ServerError with its last error line."""
+def run_tool(step: str, command: Sequence[str | Path], stdin: str | None = None) -> str:
+    """Run one PostgreSQL command as the server's user; its stdout, or ServerError with its last error line.
+    It runs in a process group of its own, killed whole if it hangs or we are interrupted, so that no
+    initdb or psql outlives us (the server itself leaves the group: pg_ctl starts it in a new session)."""
     full = as_server_user() + [str(part) for part in command]
     try:
-        done = subprocess.run(full, input=stdin, capture_output=True, text=True, timeout=COMMAND_TIMEOUT,
-                              env=env, cwd="/")
-    except subprocess.TimeoutExpired:
-        raise ServerError(f"{step}: no answer within {COMMAND_TIMEOUT:g} s") from None
+        process = subprocess.Popen(full, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True, cwd="/", start_new_session=True)
     except OSError as exc:
         raise ServerError(f"{step}: {exc}") from None
-    if done.returncode != 0:
-        lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
-        raise ServerError(f"{step} failed (exit {done.returncode}): {lines[-1] if lines else 'no output'}")
-    return done.stdout
+    with process:
+        try:
+            stdout, stderr = process.communicate(stdin or "", timeout=COMMAND_TIMEOUT)
+        except BaseException as exc:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            if isinstance(exc, subprocess.TimeoutExpired):
+                raise ServerError(f"{step}: no answer within {COMMAND_TIMEOUT:g} s") from None
+            raise
+    if process.returncode != 0:
+        lines = [line for line in (stderr + stdout).splitlines() if line.strip()]
+        raise ServerError(f"{step} failed (exit {process.returncode}): {lines[-1] if lines else 'no output'}")
+    return stdout
 
 
 # ---- The server's processes -------------------------------------------------------------

@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -73,11 +74,24 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def naming(directory: Path) -> list[int]:
+    """The live processes whose command line names DIR (initdb, pg_ctl, the postmaster: postgres -D DIR/data)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(directory).encode() in cmdline.read_bytes() and alive(int(cmdline.parent.name)):
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return found
+
+
 def assert_gone(directory: Path, pids: list[int]) -> None:
     """DIR is removed and none of its server's processes survives."""
     assert not directory.exists()
     assert pg_server.server_processes(directory / "data") == []
     assert [pid for pid in pids if alive(pid)] == []
+    assert naming(directory) == []
 
 
 def query(socket_dir: Path, sql: str) -> str:
@@ -153,7 +167,8 @@ def test_run_gives_the_command_the_server_and_its_exit_status(base: Path) -> Non
 
 
 @needs_postgres
-def test_sigterm_of_the_starter_stops_the_server_and_its_command(base: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_to_the_starter_stops_the_server_and_its_command(base: Path, signum: signal.Signals) -> None:
     directory = base / "server"
     starter = subprocess.Popen([PYTHON, str(SCRIPTS / "pg_server.py"), "run", directory, "--", "sleep", "60"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
@@ -162,14 +177,37 @@ def test_sigterm_of_the_starter_stops_the_server_and_its_command(base: Path) -> 
         pids = pg_server.server_processes(directory / "data")
         command = children(starter.pid)
         assert pids and command
+        starter.send_signal(signum)
+        assert starter.wait(timeout=TIMEOUT) == 128 + signum
+    finally:
+        if starter.poll() is None:
+            starter.kill()
+            starter.wait(timeout=TIMEOUT)
+    assert starter.stderr.read() == f"pg_server.py: {signum.name}: the server is stopped and its directory removed\n"
+    assert_gone(directory, pids + command)
+
+
+@needs_postgres
+def test_sigterm_while_the_server_is_being_made_leaves_nothing(base: Path) -> None:
+    directory = base / "server"
+    starter = subprocess.Popen([PYTHON, str(SCRIPTS / "pg_server.py"), "start", directory],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while not (directory / "data" / "PG_VERSION").exists():  # initdb is under way
+            assert time.monotonic() < deadline and starter.poll() is None
+            time.sleep(0.01)
+        busy = naming(directory)
         starter.send_signal(signal.SIGTERM)
         assert starter.wait(timeout=TIMEOUT) == 128 + signal.SIGTERM
     finally:
         if starter.poll() is None:
             starter.kill()
             starter.wait(timeout=TIMEOUT)
-    assert starter.stderr.read().strip() == "pg_server.py: SIGTERM: the server is stopped and its directory removed"
-    assert_gone(directory, pids + command)
+    assert busy  # initdb and the postgres it runs were caught at work
+    assert starter.stdout.read() == ""
+    assert starter.stderr.read() == "pg_server.py: SIGTERM: the server is stopped and its directory removed\n"
+    assert_gone(directory, busy)
 
 
 @needs_postgres
