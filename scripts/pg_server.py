@@ -38,12 +38,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
+import interrupts
 from json_input import ResultsError
 from script_io import ScriptArgumentParser, atomic_write_text, run_main
 
@@ -93,14 +93,6 @@ class NoPostgres(Exception):
 
 class ServerError(ResultsError):
     """The server could not be set up, started or stopped: the message says which step and why."""
-
-
-class Interrupted(BaseException):
-    """SIGINT or SIGTERM arrived while a server was up (a BaseException, as KeyboardInterrupt is)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
 
 
 @dataclass(frozen=True)
@@ -168,10 +160,11 @@ def as_server_user() -> list[str]:
     return [runuser, "-u", SERVER_USER, "--"]
 
 
-def run_tool(step: str, command: Sequence[str | Path], stdin: str | None = None) -> str:
+def run_tool(step: str, command: Sequence[str | Path], stdin: str | None = None, cancellable: bool = True) -> str:
     """Run one PostgreSQL command as the server's user; its stdout, or ServerError with its last error line.
-    It runs in a process group of its own, killed whole if it hangs or we are interrupted, so that no
-    initdb or psql outlives us (the server itself leaves the group: pg_ctl starts it in a new session)."""
+    It runs in a process group of its own, killed whole if it hangs, and (when cancellable) when SIGINT or
+    SIGTERM arrives, which is then raised as Interrupted: no initdb or psql outlives us. (The server leaves
+    the group: pg_ctl starts it in a session of its own.)"""
     full = as_server_user() + [str(part) for part in command]
     try:
         process = subprocess.Popen(full, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -180,13 +173,16 @@ def run_tool(step: str, command: Sequence[str | Path], stdin: str | None = None)
         raise ServerError(f"{step}: {exc}") from None
     with process:
         try:
-            stdout, stderr = process.communicate(stdin or "", timeout=COMMAND_TIMEOUT)
+            with interrupts.cancel_group(process.pid) if cancellable else contextlib.nullcontext():
+                stdout, stderr = process.communicate(stdin or "", timeout=COMMAND_TIMEOUT)
         except BaseException as exc:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             if isinstance(exc, subprocess.TimeoutExpired):
                 raise ServerError(f"{step}: no answer within {COMMAND_TIMEOUT:g} s") from None
             raise
+    if cancellable:
+        interrupts.check()
     if process.returncode != 0:
         lines = [line for line in (stderr + stdout).splitlines() if line.strip()]
         raise ServerError(f"{step} failed (exit {process.returncode}): {lines[-1] if lines else 'no output'}")
@@ -302,8 +298,9 @@ def psql(server: Server, sql: str, dbname: str | None = None) -> str:
 
 
 def start(directory_text: str | Path) -> Server:
-    """Make DIR, initdb into it, start the server and load the messages table. On any failure (or an
-    Interrupted) the server is stopped and DIR removed before the exception goes on."""
+    """Make DIR, initdb into it, start the server and load the messages table. On any failure, and on
+    SIGINT/SIGTERM inside interrupts.handled() (raised as Interrupted once the running step is cancelled),
+    the server is stopped and DIR removed before the exception goes on."""
     bindir = postgres_bindir()
     as_server_user()  # NoPostgres before anything is made when root has no postgres user
     directory = server_directory(directory_text)
@@ -333,8 +330,7 @@ def start(directory_text: str | Path) -> Server:
         psql(server, messages_sql())
         return server
     except BaseException:
-        with signals_blocked():
-            stop(directory)
+        stop(directory)
         raise
 
 
@@ -353,7 +349,7 @@ def stop(directory_text: str | Path) -> None:
     if postmaster_pid(data_dir) is not None and server_processes(data_dir):
         with contextlib.suppress(ServerError, NoPostgres):  # then SIGKILL below does it
             run_tool("pg_ctl stop", [postgres_bindir() / "pg_ctl", "stop", "-m", "fast", "-w", "-t",
-                                     str(SERVER_WAIT), "-D", data_dir])
+                                     str(SERVER_WAIT), "-D", data_dir], cancellable=False)
     kill_server_processes(data_dir)
     shutil.rmtree(directory)
 
@@ -378,68 +374,45 @@ def server_facts(server: Server) -> dict[str, object]:
             "database": server.dbname, "table": "messages", "rows": KEY_COUNT}
 
 
-# ---- Signals -----------------------------------------------------------------------------
-
-@contextlib.contextmanager
-def signals_blocked() -> Iterator[None]:
-    """SIGINT and SIGTERM held back while a clean-up runs, so that it completes."""
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-@contextlib.contextmanager
-def signals_raise() -> Iterator[None]:
-    """SIGINT and SIGTERM raise Interrupted while inside (main thread only; elsewhere nothing changes)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupted(signum: int, _frame: object) -> None:
-        raise Interrupted(signum)
-
-    previous = {signum: signal.signal(signum, interrupted) for signum in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
+# ---- The server for the length of a block or a command --------------------------------
 
 @contextlib.contextmanager
 def private_server(directory: str | Path) -> Iterator[Server]:
     """A started server for the block's duration: stopped and its directory removed when the block ends,
-    fails, or SIGINT/SIGTERM arrives (raised as Interrupted in the main thread)."""
-    with signals_raise():
+    fails, or SIGINT/SIGTERM arrives (raised in the block as interrupts.Interrupted, in the main thread;
+    one that arrives while the server is made or stopped is raised once that is done)."""
+    with interrupts.handled():
         server = start(directory)
         try:
-            yield server
+            with interrupts.raising():
+                yield server
         finally:
-            with signals_blocked():
-                stop(server.directory)
+            stop(server.directory)
+        interrupts.check()
 
-
-# ---- The command line ---------------------------------------------------------------------
 
 def run_command(directory: Path, command: list[str], facts: Path | None) -> int:
-    """`run`: the command's exit status, with the server up around it."""
-    with private_server(directory) as server:
+    """`run` (inside interrupts.handled()): the command's exit status, with the server up around it. SIGINT
+    and SIGTERM go on to the command, which gets CHILD_WAIT seconds to end before SIGKILL."""
+    server = start(directory)
+    try:
         report(server, facts)
+        interrupts.check()
         child = subprocess.Popen(command, env={**os.environ, **server.environment()})
         try:
-            status = child.wait()
-            return 128 - status if status < 0 else status  # killed by a signal: as a shell reports it
-        except Interrupted as exc:
-            with signals_blocked():
-                child.send_signal(exc.signum)
-                try:
-                    child.wait(timeout=CHILD_WAIT)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-                    child.wait()
+            with interrupts.forward_to(child), interrupts.raising():
+                status = child.wait()
+        except interrupts.Interrupted:
+            try:
+                child.wait(timeout=CHILD_WAIT)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
             raise
+    finally:
+        stop(server.directory)
+    interrupts.check()
+    return 128 - status if status < 0 else status  # killed by a signal: as a shell reports it
 
 
 def report(server: Server, facts: Path | None) -> None:
@@ -480,27 +453,27 @@ def main(argv: list[str]) -> int:
     arguments = parse_arguments(argv)
 
     def body() -> int:
-        if arguments.action == "stop":
-            stop(arguments.directory)
-            return 0
-        if arguments.action == "run":
-            return run_command(arguments.directory, arguments.command, arguments.facts)
-        with signals_raise():
+        with interrupts.handled():  # a stop completes; a start or a run cleans up, then says so
+            if arguments.action == "stop":
+                stop(arguments.directory)
+                return 0
+            if arguments.action == "run":
+                return run_command(arguments.directory, arguments.command, arguments.facts)
             server = start(arguments.directory)
             try:
                 report(server, arguments.facts)
+                interrupts.check()
             except BaseException:
-                with signals_blocked():
-                    stop(server.directory)
+                stop(server.directory)
                 raise
-        return 0
+            return 0
 
     try:
         return run_main(PROG, body)
     except NoPostgres as exc:
         sys.stderr.write(f"{PROG}: {exc}\n")
         return NO_POSTGRES_EXIT
-    except Interrupted as exc:
+    except interrupts.Interrupted as exc:
         sys.stderr.write(f"{PROG}: {exc}: the server is stopped and its directory removed\n")
         return 128 + exc.signum
 

@@ -15,11 +15,12 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 from conftest import PYTHON, REPO, SCRIPTS
 
+import interrupts
 import pg_server
 
 TIMEOUT = 60  # seconds: a bound on any one command, far above what it takes (start: about 2 s)
@@ -110,6 +111,15 @@ def read_line(stream, seconds: float) -> str:  # type: ignore[no-untyped-def]
     return stream.readline()
 
 
+def wait_for(found: Callable[[], list[int]]) -> list[int]:
+    """found()'s first non-empty answer, polled for at most TIMEOUT seconds."""
+    deadline = time.monotonic() + TIMEOUT
+    while not (answer := found()):
+        assert time.monotonic() < deadline, "not found in time"
+        time.sleep(0.01)
+    return answer
+
+
 def test_payload_rule_is_the_one_of_cache_service_hpp() -> None:
     header = (REPO / "scenarios" / "cache_service.hpp").read_text()
     # the C++ definition the Python functions transcribe: if it changes, so must pg_server.py
@@ -175,8 +185,9 @@ def test_a_signal_to_the_starter_stops_the_server_and_its_command(base: Path, si
     try:
         assert json.loads(read_line(starter.stdout, TIMEOUT))["socket_dir"] == str(directory)
         pids = pg_server.server_processes(directory / "data")
-        command = children(starter.pid)
-        assert pids and command
+        command = wait_for(lambda: [pid for pid in children(starter.pid)
+                                    if Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"sleep\0")])
+        assert pids
         starter.send_signal(signum)
         assert starter.wait(timeout=TIMEOUT) == 128 + signum
     finally:
@@ -210,14 +221,25 @@ def test_sigterm_while_the_server_is_being_made_leaves_nothing(base: Path) -> No
     assert_gone(directory, busy)
 
 
+def fail_block() -> None:
+    raise RuntimeError("the block failed")
+
+
+def sigterm_block() -> None:
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(TIMEOUT)  # interrupted before this ends
+
+
 @needs_postgres
-def test_the_context_manager_cleans_up_when_its_block_fails(base: Path) -> None:
+@pytest.mark.parametrize("block, raised", [(fail_block, RuntimeError), (sigterm_block, interrupts.Interrupted)])
+def test_the_context_manager_cleans_up_when_its_block_fails_or_is_interrupted(
+        base: Path, block: Callable[[], None], raised: type[BaseException]) -> None:
     directory = base / "server"
-    with pytest.raises(RuntimeError, match="the block failed"):
+    with pytest.raises(raised):
         with pg_server.private_server(directory) as server:
             pids = pg_server.server_processes(server.data_dir)
             assert pg_server.psql(server, "SELECT count(*) FROM messages") == "1000\n"
-            raise RuntimeError("the block failed")
+            block()
     assert_gone(directory, pids)
 
 
