@@ -21,10 +21,12 @@ The connection line (stdout, one JSON object): socket_dir, port, dbname, user an
 (a libpq connection string). --facts FILE writes the server's version and settings as JSON
 (server_facts()) for meta.json. A DIR left by a crashed run (its postmaster gone, or still
 running) is stopped and removed before the new server starts, and one line says so; a DIR
-that pg_server.py did not make is never touched. Exit status: 0, 1 on an error (one line
-naming it; nothing is left running and DIR is removed), 2 on a usage error, 3 when no
-PostgreSQL is installed (NO_POSTGRES_EXIT), and for `run` CMD's status (128 + the signal
-number when interrupted).
+that pg_server.py did not make is never touched. SIGINT and SIGTERM are handled by
+interrupts.py: the step under way is cancelled, the server stopped and DIR removed, and only
+then does pg_server.py exit; a stop always completes. Exit status: 0; 1 on an error (one line
+naming it; a server this call started is stopped and its DIR removed); 2 on a usage error;
+3 when no PostgreSQL is installed (NO_POSTGRES_EXIT); 128 + the signal's number after SIGINT
+or SIGTERM; for `run` otherwise CMD's status.
 """
 
 from __future__ import annotations
