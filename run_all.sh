@@ -85,7 +85,7 @@ COMPARE_TARGET=vtbench
 # The allocators' own packages come from harness/allocators.tsv (read below).
 DEBIAN_PACKAGES=(cmake g++ clang libclang-rt-14-dev libbenchmark-dev libgtest-dev heaptrack valgrind
   libasio-dev libboost-context-dev libboost-fiber-dev python3-matplotlib python3-numpy python3-scipy
-  python3-pytest golang-go clang-format shellcheck pyflakes3)
+  python3-pytest golang-go clang-format shellcheck pyflakes3 postgresql-15 libpq-dev)
 KNOWN_COMPILERS=(gcc clang)
 ALLOCATOR_TABLE=harness/allocators.tsv
 PYTHON=/usr/bin/python3
