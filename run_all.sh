@@ -32,8 +32,11 @@ FULL_MIN_TIME=0.02                  # seconds, --benchmark_min_time (a plain num
 # the QUICK_ ones for every run. An explicit --filter replaces the filter of every run.
 FULL_GLIBC_VTBENCH_FLAGS=()
 FULL_GLIBC_FILTER=""
+# The other allocators' own passes: int payload only (what the latency chart and the
+# report's per-allocator figures read; their ratios to glibc come from the allocator
+# comparison below), which keeps the full run within its budget.
 # shellcheck disable=SC2054  # the commas are vtbench's list syntax
-FULL_OTHER_ALLOCATOR_VTBENCH_FLAGS=(--hit=comparison --db=async)
+FULL_OTHER_ALLOCATOR_VTBENCH_FLAGS=(--hit=comparison --payload=int --db=async)
 FULL_OTHER_ALLOCATOR_FILTER='^(cache_lookup|factory)/'
 QUICK_CONFIGURATIONS=(gcc-glibc gcc-mimalloc)
 QUICK_REPETITIONS=5
@@ -59,6 +62,18 @@ AA_REPETITIONS=3
 # shellcheck disable=SC2054
 AA_VTBENCH_FLAGS=(--impl=sync,task,value_task,value_task_source --hit=ends --payload=int,string --db=async)
 AA_FILTER='^(cache_lookup|factory)/'
+# The allocator comparison (each compiler with glibc and another allocator): that compiler's
+# vtbench under every allocator of the matrix as interleaved processes (scripts/interleave.py,
+# one side per allocator) into allocators/<compiler>/<allocator>/; REPORT.md's allocator
+# section is computed from it, on the implementations whose cost is an allocation on some
+# path, and sync, the layout control.
+# shellcheck disable=SC2054
+ALLOCATOR_VTBENCH_FLAGS=(--impl=sync,task,task_from_result,value_task_coroutine,value_task,value_task_source,pooled_value_task
+  --hit=ends --payload=int --db=async)
+ALLOCATOR_FILTER='^cache_lookup/'
+ALLOCATOR_ROUNDS=10
+QUICK_ALLOCATOR_ROUNDS=5
+ALLOCATOR_REPETITIONS=3
 # scripts/heaptrack_check.py checks one implementation per allocation pattern the claims
 # rest on (a frame on every call, C3; nothing on a hit and a wrapped Task on a miss, C4,
 # C5; a pooled source that allocates nothing, C6), at the `ends` sweep.
@@ -104,7 +119,11 @@ configuration into results/<run-id>/ (see docs/results-format.md): a timing pass
 (vtbench, nothing counted, ${FULL_REPETITIONS} interleaved repetitions) and a counting
 pass (vtbench_counting, ${COUNTING_ITERATIONS} iterations per benchmark after a warm-up
 run); the full run (not --quick) adds an A/A check: the first glibc configuration's
-vtbench against itself, ${AA_ROUNDS} rounds of one process a side in a shuffled order (aa/).
+vtbench against itself, ${AA_ROUNDS} rounds of one process a side in a shuffled order (aa/);
+each compiler run under glibc and another allocator gets the allocator comparison: its
+vtbench under every allocator as interleaved processes (${ALLOCATOR_ROUNDS} rounds, --quick
+${QUICK_ALLOCATOR_ROUNDS}, of one process an allocator; allocators/), which REPORT.md's
+allocator section is computed from.
 Then draws the charts, cross-checks the counts with heaptrack and the costs with
 valgrind, and writes REPORT.md.
 
@@ -574,6 +593,37 @@ run_aa_check() {
     fail "$name: the A/A check (scripts/interleave.py) failed; aa/ not written"
 }
 
+# allocators_of COMPILER: the allocators the matrix runs COMPILER under, glibc first.
+allocators_of() {
+  local compiler=$1 name
+  for name in "${configurations[@]}"; do
+    [[ ${name%%-*} == "$compiler" && ${name#*-} == glibc ]] && echo glibc
+  done
+  for name in "${configurations[@]}"; do
+    [[ ${name%%-*} == "$compiler" && ${name#*-} != glibc ]] && echo "${name#*-}"
+  done
+  return 0
+}
+
+# run_allocator_comparison COMPILER: COMPILER's vtbench under each of its allocators as
+# interleaved processes, one side per allocator (preloaded, and checked by --allocator),
+# into allocators/COMPILER/<allocator>/.
+run_allocator_comparison() {
+  local compiler=$1 binary=build/$1/harness/vtbench allocator side_flags=() pin_flag=() rounds=$ALLOCATOR_ROUNDS
+  ! $quick || rounds=$QUICK_ALLOCATOR_ROUNDS
+  [[ $pinned_core == none ]] || pin_flag=(--pin "$pinned_core")
+  while read -r allocator; do
+    side_flags+=(--side "$allocator=$binary" --side-flag "$allocator=--allocator=$allocator")
+    [[ -z ${ALLOCATOR_LIBRARY[$allocator]} ]] ||
+      side_flags+=(--preload "$allocator=$library_dir/${ALLOCATOR_LIBRARY[$allocator]}")
+  done < <(allocators_of "$compiler")
+  mkdir -p "$out_dir/allocators"
+  run_interruptibly "$PYTHON" scripts/interleave.py --out "$out_dir/allocators/$compiler" "${side_flags[@]}" \
+    --rounds "$rounds" --repetitions "$ALLOCATOR_REPETITIONS" --min-time "$min_time" "${pin_flag[@]}" \
+    -- "${ALLOCATOR_VTBENCH_FLAGS[@]}" --benchmark_filter="$ALLOCATOR_FILTER" ||
+    fail "$compiler: the allocator comparison (scripts/interleave.py) failed; allocators/$compiler not written"
+}
+
 # run_interruptibly COMMAND...: runs COMMAND as a job of its own and waits for it, so
 # that a signal to run_all.sh is handled at once (bash runs a trap only after the
 # foreground command ends) and stop_on_signal can stop the whole job, its children too.
@@ -781,6 +831,7 @@ run_benchmarks() {
   log "   counting pass: vtbench_counting, $COUNTING_ITERATIONS iterations after a warm-up run"
   $quick || log "   unchecked pass (glibc): vtbench_unchecked ${UNCHECKED_VTBENCH_FLAGS[*]}"
   $quick || log "   A/A check: ${AA_ROUNDS} rounds x 2 interleaved processes, ${AA_REPETITIONS} repetitions each: ${AA_VTBENCH_FLAGS[*]}; filter $AA_FILTER"
+  log "   allocator comparison (a compiler with glibc and another allocator): $($quick && echo "$QUICK_ALLOCATOR_ROUNDS" || echo "$ALLOCATOR_ROUNDS") rounds x one process an allocator, ${ALLOCATOR_REPETITIONS} repetitions each: ${ALLOCATOR_VTBENCH_FLAGS[*]}; filter $ALLOCATOR_FILTER"
   local name run_flags=() run_filter=""
   for name in "${configurations[@]}"; do
     selection_for "$name" run_flags run_filter
@@ -800,6 +851,13 @@ run_benchmarks() {
     fi
     [[ -n $aa_configuration || $name != *-glibc ]] || aa_configuration=$name
   done
+  local compiler_allocators
+  for compiler in "${used_compilers[@]}"; do
+    mapfile -t compiler_allocators < <(allocators_of "$compiler")
+    if [[ -z $filter && ${#compiler_allocators[@]} -ge 2 && ${compiler_allocators[0]} == glibc ]]; then
+      passes+=("$compiler:allocators")
+    fi
+  done
   if $quick; then
     log "   A/A check: none (--quick)"
   elif [[ -z $aa_configuration ]]; then
@@ -815,6 +873,8 @@ run_benchmarks() {
     run_start=$SECONDS
     if [[ ${pass#*:} == aa ]]; then
       run_aa_check "${pass%%:*}"
+    elif [[ ${pass#*:} == allocators ]]; then
+      run_allocator_comparison "${pass%%:*}"
     else
       run_pass "${pass%%:*}" "${pass#*:}"
     fi

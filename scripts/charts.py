@@ -272,9 +272,9 @@ def relative_latency_chart(run: Run) -> Figure:
 
 @chart("allocator_comparison")
 def allocator_comparison_chart(run: Run) -> Figure:
-    """Grouped bars of time relative to glibc: one group per implementation, one bar per allocator, one
-    panel per compiler and hit ratio of the vocabulary's comparison sweep; sync (no allocation) is the
-    layout control."""
+    """Grouped bars of time relative to glibc from the allocator comparison (interleaved processes): one
+    group per implementation, one bar per allocator with its noise band as the error bar, one panel per
+    compiler and hit ratio; sync (no allocation) is the layout control."""
     vocabulary = run.vocabulary
     panels = []
     for compiler in run.compilers():
@@ -286,8 +286,10 @@ def allocator_comparison_chart(run: Run) -> Figure:
             if cells:
                 panels.append((f"{compiler}, {hit} % hits", cells))
     if not panels:
-        raise MissingData(f"needs cache_lookup timings under {BASELINE_ALLOCATOR} and at least one other allocator")
-    allocators = [allocator for allocator in run.allocators() if allocator != BASELINE_ALLOCATOR]
+        raise MissingData(f"needs the allocator comparison (interleaved processes under {BASELINE_ALLOCATOR} and at "
+                          f"least one other allocator)")
+    allocators = [allocator for allocator in run.vocabulary.allocators if allocator != BASELINE_ALLOCATOR and
+                  any(allocator in sides for sides in run.allocator_sides.values())]
     implementations = ordered((impl for _, cells in panels for impl in cells), vocabulary.implementation_names())
     bar_width = 0.8 / len(allocators)
     figure, all_axes = panel_grid(len(panels), 3, (max(4.0, 0.55 * len(implementations)), 4.4))
@@ -297,9 +299,10 @@ def allocator_comparison_chart(run: Run) -> Figure:
                 effect = cells.get(implementation, {}).get(allocator)
                 if effect is None:
                     continue
+                band = 0.0 if effect.band_percent is None else effect.ratio * effect.band_percent / 100
                 axes.bar(impl_index + (allocator_index - (len(allocators) - 1) / 2) * bar_width, effect.ratio,
                          bar_width, bottom=0, color=colour_of(vocabulary, implementation), edgecolor="black",
-                         linewidth=1.6 if effect.significant else 0.4,
+                         linewidth=1.6 if effect.significant else 0.4, yerr=band, capsize=2,
                          hatch=ALLOCATOR_HATCHES[allocator_index % len(ALLOCATOR_HATCHES)])
         labels = [f"{impl}\n(control)" if impl == CONTROL_IMPLEMENTATION else impl for impl in implementations]
         axes.set_xticks(range(len(implementations)), labels, rotation=45, ha="right")
@@ -308,7 +311,8 @@ def allocator_comparison_chart(run: Run) -> Figure:
         axes.set_ylabel(f"time / {BASELINE_ALLOCATOR}'s time")
         axes.grid(True, axis="y", alpha=0.3)
     figure.suptitle(f"Time per operation relative to {BASELINE_ALLOCATOR} (int payload, async db; bar: median "
-                    f"ratio, thick edge: significant by U test; {CONTROL_IMPLEMENTATION} makes no allocation, so its "
+                    f"ratio of process medians, error bar: noise band, thick edge: judged real (U test over processes, beyond the "
+                    f"band); {CONTROL_IMPLEMENTATION} makes no allocation, so its "
                     f"bar shows layout effects)")
     handles = [Patch(facecolor="white", edgecolor="black", hatch=ALLOCATOR_HATCHES[index % len(ALLOCATOR_HATCHES)],
                      label=allocator) for index, allocator in enumerate(allocators)]

@@ -1,16 +1,20 @@
 """Run the sides of a comparison as alternating processes, so that the machine's drift falls on
 every side alike (Kalibera and Jones: repeat at the level where the variation is).
 
-    scripts/interleave.py --out DIR --side A=BINARY --side B=BINARY [--rounds N]
+    scripts/interleave.py --out DIR --side A=BINARY --side B=BINARY [--side C=BINARY ...]
+                          [--side-flag A=FLAG ...] [--preload A=LIBRARY ...] [--rounds N]
                           [--repetitions R] [--min-time S] [--pin CORE] [--seed N]
                           [-- FLAGS...]
 
-Each of the --rounds rounds starts one process per side, in an order shuffled anew every
-round (a seeded shuffle: --seed, or a random seed that is printed and recorded). Each
-process is the side's benchmark binary with FLAGS (vtbench's selection flags, a
---benchmark_filter), --repetitions interleaved repetitions of --min-time seconds each, and
-writes Google Benchmark JSON to DIR/<side>/round-NN.json; its context records the side,
-the round, its position in the round and the seed (vtb_side, vtb_round, vtb_position,
+Each of the --rounds rounds starts one process per side (two sides or more), in an order
+shuffled anew every round (a seeded shuffle: --seed, or a random seed that is printed and
+recorded). Each process is the side's benchmark binary with the side's own --side-flag
+flags, then FLAGS (vtbench's selection flags, a --benchmark_filter), --repetitions
+interleaved repetitions of --min-time seconds each, under LD_PRELOAD=LIBRARY when the side
+has a --preload and with LD_PRELOAD removed otherwise (the allocator comparison: one binary, one side per allocator, each side
+given --allocator=NAME so that vtbench checks the allocator it runs under), and writes
+Google Benchmark JSON to DIR/<side>/round-NN.json; its context records the side, the
+round, its position in the round and the seed (vtb_side, vtb_round, vtb_position,
 vtb_seed). `scripts/compare DIR/A DIR/B` then treats each file as one process. The same
 binary on both sides is an A/A run. With --pin every process runs under taskset -c CORE.
 
@@ -31,6 +35,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from crosscheck import environment_without_preload
 from json_input import ResultsError
 from script_io import ScriptArgumentParser, UsageError, non_negative_float, positive_int, run_main
 
@@ -45,20 +50,51 @@ SIDE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 @dataclass(frozen=True)
 class SideSpec:
-    """One side of the comparison: its label (the directory its processes are written to) and binary."""
+    """One side of the comparison: its label (the directory its processes are written to), its binary,
+    the flags only its processes get and the library preloaded into them (None: none)."""
 
     label: str
     binary: Path
+    flags: tuple[str, ...] = ()
+    preload: Path | None = None
 
 
-def side_spec(text: str) -> SideSpec:
-    """'A=build/gcc/harness/vtbench' -> SideSpec('A', ...); the label must be a plain file name."""
-    label, equals, binary = text.partition("=")
-    if not equals or not binary:
-        raise UsageError(f"--side {text!r}: expected LABEL=BINARY")
+def labelled(option: str, text: str, what: str) -> tuple[str, str]:
+    """'A=VALUE' -> ('A', 'VALUE') for `option`; the label must be a plain file name."""
+    label, equals, value = text.partition("=")
+    if not equals or not value:
+        raise UsageError(f"{option} {text!r}: expected LABEL={what}")
     if not SIDE_NAME.match(label):
-        raise UsageError(f"--side {text!r}: the label must be letters, digits, '_', '.' or '-'")
-    return SideSpec(label, Path(binary))
+        raise UsageError(f"{option} {text!r}: the label must be letters, digits, '_', '.' or '-'")
+    return label, value
+
+
+def side_specs(sides: list[str], side_flags: list[str], preloads: list[str]) -> list[SideSpec]:
+    """The sides of --side, each with its --side-flag flags (in order) and its --preload library."""
+    binaries = [labelled("--side", text, "BINARY") for text in sides]
+    labels = [label for label, _ in binaries]
+    if len(labels) < 2:
+        raise UsageError(f"give two or more --side options, got {len(labels)}")
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    if repeated:
+        raise UsageError(f"two sides have the same label {repeated[0]!r}")
+    flags: dict[str, list[str]] = {label: [] for label in labels}
+    for text in side_flags:
+        label, flag = labelled("--side-flag", text, "FLAG")
+        if label not in flags:
+            raise UsageError(f"--side-flag {text!r}: no --side is labelled {label!r}")
+        flags[label].append(flag)
+    libraries: dict[str, Path] = {}
+    for text in preloads:
+        label, library = labelled("--preload", text, "LIBRARY")
+        if label not in flags:
+            raise UsageError(f"--preload {text!r}: no --side is labelled {label!r}")
+        if label in libraries:
+            raise UsageError(f"--preload {text!r}: side {label!r} already has a --preload")
+        if not Path(library).is_file():
+            raise UsageError(f"--preload {text!r}: {library} is not a file")
+        libraries[label] = Path(library)
+    return [SideSpec(label, Path(binary), tuple(flags[label]), libraries.get(label)) for label, binary in binaries]
 
 
 def round_orders(labels: list[str], rounds: int, seed: int) -> list[list[str]]:
@@ -76,7 +112,8 @@ def process_command(side: SideSpec, output: Path, flags: list[str], repetitions:
                     pin: int | None, context: dict[str, str | int]) -> list[str]:
     """The command line of one process: pinned when asked, Google Benchmark JSON to `output`."""
     pinning = ["taskset", "-c", str(pin)] if pin is not None else []
-    return pinning + [str(side.binary), *flags, f"--benchmark_repetitions={repetitions}",
+    preloading = ["env", f"LD_PRELOAD={side.preload}"] if side.preload is not None else []
+    return pinning + preloading + [str(side.binary), *side.flags, *flags, f"--benchmark_repetitions={repetitions}",
                       f"--benchmark_min_time={min_time:g}", "--benchmark_enable_random_interleaving=true",
                       "--benchmark_format=console", f"--benchmark_out={output}", "--benchmark_out_format=json",
                       "--benchmark_context=" + ",".join(f"{key}={value}" for key, value in context.items())]
@@ -103,10 +140,11 @@ def remove_written(out: Path, created: bool) -> None:
 
 
 def run_process(command: list[str], where: str) -> None:
-    """Runs one benchmark process, its console output discarded; ResultsError when it fails."""
+    """Runs one benchmark process (LD_PRELOAD only as its command sets it), its console output discarded;
+    ResultsError when it fails."""
     try:
         finished = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, text=True)
+                                  stderr=subprocess.PIPE, text=True, env=environment_without_preload())
     except OSError as exc:
         raise ResultsError(f"{where}: cannot start {command[0]} ({exc.strerror})") from None
     if finished.returncode != 0:
@@ -143,7 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = ScriptArgumentParser(prog=PROG, description=__doc__)
     parser.add_argument("--out", type=Path, required=True, help="directory for the processes' JSON files")
     parser.add_argument("--side", action="append", default=[], metavar="LABEL=BINARY",
-                        help="a side of the comparison (give exactly two)")
+                        help="a side of the comparison (give two or more)")
+    parser.add_argument("--side-flag", action="append", default=[], metavar="LABEL=FLAG",
+                        help="a flag only side LABEL's processes get, before FLAGS (repeatable)")
+    parser.add_argument("--preload", action="append", default=[], metavar="LABEL=LIBRARY",
+                        help="run side LABEL's processes with LD_PRELOAD=LIBRARY")
     parser.add_argument("--rounds", type=positive_int, default=DEFAULT_ROUNDS,
                         help=f"processes per side (default {DEFAULT_ROUNDS})")
     parser.add_argument("--repetitions", type=positive_int, default=DEFAULT_REPETITIONS,
@@ -158,11 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--rounds must be at least 2: a process-level test needs several processes a side")
 
     def body() -> int:
-        sides = [side_spec(text) for text in args.side]
-        if len(sides) != 2:
-            raise UsageError(f"give exactly two --side options, got {len(sides)}")
-        if sides[0].label == sides[1].label:
-            raise UsageError(f"the two sides have the same label {sides[0].label!r}")
+        sides = side_specs(args.side, args.side_flag, args.preload)
         for side in sides:
             if not (side.binary.is_file() and os.access(side.binary, os.X_OK)):
                 raise UsageError(f"--side {side.label}: {side.binary} is not an executable file")

@@ -1,8 +1,10 @@
 """A side of an interleaved comparison on disk: a directory of Google Benchmark JSON files,
 one per process (scripts/interleave.py writes DIR/<side>/round-NN.json), read into one
 Benchmark per benchmark whose real_time_ns is the spread of its processes' medians (its
-values one per process: the unit process_stats tests), and the pair of such sides an A/A
-run is (a run's aa/A and aa/B, docs/results-format.md).
+values one per process: the unit process_stats tests); the pair of such sides an A/A
+run is (a run's aa/A and aa/B), and the allocator comparison's sides (a run's
+allocators/<compiler>/<allocator>/: one vtbench binary, one side per allocator), see
+docs/results-format.md.
 
 Every process must run the same benchmarks and carry the same vocabulary; times are taken
 over the fast-state repetitions, judged against the fastest calibration of all the side's
@@ -22,6 +24,7 @@ from vocabulary import Vocabulary
 
 AA_DIRECTORY = "aa"          # a run's A/A check: aa/A and aa/B, one binary on both sides
 AA_SIDES = ("A", "B")
+ALLOCATORS_DIRECTORY = "allocators"  # allocators/<compiler>/<allocator>/round-NN.json
 
 
 @dataclass
@@ -32,6 +35,7 @@ class ProcessSide:
     benchmarks: dict[str, Benchmark]
     vocabulary: Vocabulary | None
     processes: int
+    contexts: dict[Path, dict[str, Any]]   # each process's file and its Google Benchmark context
 
 
 def entries_of(data: Any) -> list[Any]:
@@ -63,7 +67,7 @@ def load_process_side(directory: Path) -> ProcessSide:
         benchmarks[name] = Benchmark(name=name, scenario=bench.scenario, params=bench.params,
                                      repetitions=len(files), real_time_ns=spread_of(medians),
                                      counters=bench.counters, timed_repetitions=len(files))
-    return ProcessSide(directory, benchmarks, first.vocabulary, len(files))
+    return ProcessSide(directory, benchmarks, first.vocabulary, len(files), {f.path: f.context for f in files})
 
 
 def load_aa(run_directory: Path) -> tuple[ProcessSide, ProcessSide] | None:
@@ -75,3 +79,31 @@ def load_aa(run_directory: Path) -> tuple[ProcessSide, ProcessSide] | None:
     if set(first.benchmarks) != set(second.benchmarks):
         raise ResultsError(f"{directory}: its sides {AA_SIDES[0]} and {AA_SIDES[1]} run different benchmarks")
     return first, second
+
+
+def load_allocator_sides(run_directory: Path) -> dict[str, dict[str, ProcessSide]]:
+    """A run's allocator comparison: compiler -> allocator -> its side (empty when the run has no
+    allocators/ directory). Every process must say it ran that compiler's build under that allocator
+    (vtb_compiler, vtb_allocator: what vtbench detected), and a compiler's sides the same benchmarks."""
+    directory = run_directory / ALLOCATORS_DIRECTORY
+    if not directory.exists():
+        return {}
+    compilers: dict[str, dict[str, ProcessSide]] = {}
+    for compiler_directory in sorted(path for path in directory.iterdir() if path.is_dir()):
+        sides = {}
+        for side_directory in sorted(path for path in compiler_directory.iterdir() if path.is_dir()):
+            side = load_process_side(side_directory)
+            for path, context in side.contexts.items():
+                ran = (context.get("vtb_compiler"), context.get("vtb_allocator"))
+                if ran != (compiler_directory.name, side_directory.name):
+                    raise ResultsError(f"{path}: ran {ran[0]} under {ran[1]}, not {compiler_directory.name} under "
+                                       f"{side_directory.name} as its directory says")
+            sides[side_directory.name] = side
+        if not sides:
+            raise ResultsError(f"{compiler_directory}: no allocator side directories")
+        first_name, first = next(iter(sides.items()))
+        for name, side in sides.items():
+            if set(side.benchmarks) != set(first.benchmarks):
+                raise ResultsError(f"{compiler_directory}: sides {first_name} and {name} run different benchmarks")
+        compilers[compiler_directory.name] = sides
+    return compilers

@@ -19,7 +19,7 @@ from benchmark_file import (
     Benchmark, BenchmarkFile, fastest_calibration, load_benchmark_file, parse_benchmark_name, without_iterations,
 )
 from dotnet_results import DotnetRun, load_dotnet_run
-from process_runs import ProcessSide, load_aa
+from process_runs import ProcessSide, load_aa, load_allocator_sides
 from json_input import ResultsError, json_files, json_stem, load_json, require, require_object, stored_json_path
 from vocabulary import VOCABULARY_KEY, Vocabulary, order_key
 
@@ -52,6 +52,9 @@ class Run:
     callgrind_unchecked: dict[str, Any] | None = None
     # The A/A check (aa/A, aa/B: one vtbench binary against itself as interleaved processes).
     aa: tuple[ProcessSide, ProcessSide] | None = None
+    # The allocator comparison (allocators/<compiler>/<allocator>/: one vtbench binary a compiler, one
+    # side per allocator, interleaved processes): compiler -> allocator -> side.
+    allocator_sides: dict[str, dict[str, ProcessSide]] = field(default_factory=dict)
 
     def config(self, compiler: str, allocator: str) -> BenchmarkFile | None:
         return self.configs.get(config_name(compiler, allocator))
@@ -222,7 +225,8 @@ def load_run(directory: Path) -> Run:
                                f"in vtbench's vocabulary ({', '.join(vocabulary.allocators)})")
 
     aa = load_aa(directory)
-    for side in aa or ():
+    allocator_sides = load_allocator_sides(directory)
+    for side in [*(aa or ()), *(side for sides in allocator_sides.values() for side in sides.values())]:
         if side.vocabulary != vocabulary:
             raise ResultsError(f"{side.directory}: its {VOCABULARY_KEY} is missing or differs from the run's")
 
@@ -247,6 +251,7 @@ def load_run(directory: Path) -> Run:
         unchecked=passes.unchecked,
         callgrind_unchecked=optional("callgrind-unchecked.json", _check_callgrind),
         aa=aa,
+        allocator_sides=allocator_sides,
     )
 
 

@@ -134,3 +134,19 @@ def made_up_run(tmp_path: Path, entries: list[dict[str, Any]], clang: list[dict[
     """A loaded run of gcc-glibc (and clang-glibc when given) with these entries, plus extra files."""
     configs = {"gcc-glibc": entries} | ({"clang-glibc": clang} if clang else {})
     return vtb_results.load_run(write_run(tmp_path / "run", configs, **extra_files))
+
+
+def write_allocator_comparison(run: Path, compiler: str, times: dict[str, dict[str, list[float]]]) -> Path:
+    """A run's allocators/<compiler>/<allocator>/round-NN.json as scripts/interleave.py writes them:
+    allocator -> benchmark name -> one time per process; each process file holds one repetition of
+    every benchmark at its time, and a context saying what vtbench detected (compiler, allocator)."""
+    for allocator, benchmarks in times.items():
+        side = run / "allocators" / compiler / allocator
+        side.mkdir(parents=True)
+        for index in range(len(next(iter(benchmarks.values())))):
+            entries = [entry for name, per_process in benchmarks.items()
+                       for entry in repetitions(name, [per_process[index]])]
+            context = vocabulary_context(vtb_compiler=compiler, vtb_allocator=allocator, vtb_counting="off",
+                                         vtb_side=allocator, vtb_round=str(index + 1))
+            (side / f"round-{index + 1:02d}.json").write_text(json.dumps({"context": context, "benchmarks": entries}))
+    return run

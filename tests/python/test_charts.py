@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_RUN, FIXTURES, repetitions, run_script, write_run
+from conftest import FIXTURE_RUN, FIXTURES, repetitions, run_script, write_allocator_comparison, write_run
 
 import charts
 import vtb_results
@@ -20,6 +20,12 @@ def charted_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     run_dir = tmp_path_factory.mktemp("charted") / "run"
     shutil.copytree(FIXTURE_RUN, run_dir)
     shutil.copytree(FIXTURES / "dotnet" / "run", run_dir / "dotnet")
+    name = "cache_lookup/impl:{}/payload:int/db:async/hit:{}"
+    processes = [100.0, 103.0, 98.0, 101.0, 99.0]
+    write_allocator_comparison(run_dir, "gcc", {
+        allocator: {name.format(impl, hit): [time * factor * (1 + hit / 100) for time in processes]
+                    for impl in ("sync", "task", "value_task") for hit in (0, 100)}
+        for allocator, factor in (("glibc", 1.0), ("mimalloc", 0.9))})
     finished = run_script("charts.py", run_dir)
     assert finished.returncode == 0, finished.stderr
     return run_dir, finished.stdout

@@ -7,6 +7,7 @@ import json
 import os
 import stat
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,8 @@ flags = dict(arg.split("=", 1) for arg in sys.argv[1:] if arg.startswith("--benc
 context = dict(pair.split("=", 1) for pair in flags["--benchmark_context"].split(","))
 with open(os.environ["FAKE_LOG"], "a") as log:
     log.write(json.dumps(sys.argv[1:]) + "\\n")
+with open(os.environ["FAKE_LOG"] + ".preload", "a") as log:
+    log.write(json.dumps([context["vtb_side"], os.environ.get("LD_PRELOAD")]) + "\\n")
 if os.environ.get("FAKE_FAIL") == context["vtb_side"]:
     sys.exit("fake: simulated failure")
 entries = [{{"name": "x/k:1", "run_name": "x/k:1", "run_type": "iteration", "repetitions": 1,
@@ -85,9 +88,15 @@ def test_a_failing_process_names_its_side_and_leaves_nothing(fake: Path, tmp_pat
 @pytest.mark.parametrize("arguments, message", [
     (["--side", "A=/no/such/binary", "--side", "B=/no/such/binary"],
      "interleave.py: error: --side A: /no/such/binary is not an executable file (see --help)"),
-    (["--side", "A=FAKE"], "interleave.py: error: give exactly two --side options, got 1 (see --help)"),
-    (["--side", "A=FAKE", "--side", "A=FAKE"],
-     "interleave.py: error: the two sides have the same label 'A' (see --help)"),
+    (["--side", "A=FAKE"], "interleave.py: error: give two or more --side options, got 1 (see --help)"),
+    (["--side", "A=FAKE", "--side", "B=FAKE", "--side", "A=FAKE"],
+     "interleave.py: error: two sides have the same label 'A' (see --help)"),
+    (["--side", "A=FAKE", "--side", "B=FAKE", "--side-flag", "C=--allocator=glibc"],
+     "interleave.py: error: --side-flag 'C=--allocator=glibc': no --side is labelled 'C' (see --help)"),
+    (["--side", "A=FAKE", "--side", "B=FAKE", "--preload", "B=/no/such/library.so"],
+     "interleave.py: error: --preload 'B=/no/such/library.so': /no/such/library.so is not a file (see --help)"),
+    (["--side", "A=FAKE", "--side", "B=FAKE", "--preload", "B"],
+     "interleave.py: error: --preload 'B': expected LABEL=LIBRARY (see --help)"),
     (["--side", "A", "--side", "B=FAKE"], "interleave.py: error: --side 'A': expected LABEL=BINARY (see --help)"),
     (["--side", "A=FAKE", "--side", "B=FAKE", "--rounds", "1"],
      "interleave.py: error: --rounds must be at least 2: a process-level test needs several processes a side "
@@ -107,3 +116,23 @@ def test_an_out_directory_that_is_not_empty_is_refused(fake: Path, tmp_path: Pat
     finished = run_script("interleave.py", "--out", tmp_path / "out", "--side", f"A={fake}", "--side", f"B={fake}")
     assert finished.returncode == 2 and "exists and is not empty" in finished.stderr
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["keep"]
+
+
+# A side without --preload runs without the LD_PRELOAD interleave.py itself was given.
+def test_each_side_gets_its_own_flags_and_preload(fake: Path, tmp_path: Path) -> None:
+    library = Path("/usr/lib") / sysconfig.get_config_var("MULTIARCH") / "libc.so.6"  # harmless to preload
+    out = tmp_path / "out"
+    finished = run_script("interleave.py", "--out", out, "--side", f"glibc={fake}", "--side", f"other={fake}",
+                          "--side", f"third={fake}", "--side-flag", "other=--allocator=other",
+                          "--side-flag", "other=--second", "--preload", f"other={library}", "--rounds", "2",
+                          "--seed", "3", "--", "--impl=sync", env={**os.environ, "LD_PRELOAD": str(library)})
+    assert finished.returncode == 0, finished.stderr
+    assert all(len(list((out / label).iterdir())) == 2 for label in ("glibc", "other", "third"))
+    calls = [json.loads(line) for line in (tmp_path / "log").read_text().splitlines()]
+    preloads = [json.loads(line) for line in (tmp_path / "log.preload").read_text().splitlines()]
+    assert len(calls) == 6
+    for call, (side, preload) in zip(calls, preloads):
+        if side == "other":
+            assert call[:3] == ["--allocator=other", "--second", "--impl=sync"] and preload == str(library)
+        else:
+            assert call[0] == "--impl=sync" and preload is None

@@ -1,16 +1,18 @@
 """Tests of REPORT.md's sections on what things cost (scripts/reporting/wrong_way.py, allocators.py,
-crosschecks.py, environment.py): the wrong-way curves and their cachegrind explanation, the allocator ratios at
-the vocabulary's comparison sweep with the layout control, C5's split and the method sentence, computed on
-made-up runs."""
+crosschecks.py, environment.py): the wrong-way curves and their cachegrind explanation, the allocator ratios
+judged over the allocator comparison's interleaved processes with the layout control, C5's split and the method
+sentence, computed on made-up runs."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from conftest import cache_entries, made_up_run, vocabulary_context, write_run
+import pytest
+from conftest import cache_entries, made_up_run, vocabulary_context, write_allocator_comparison, write_run
 
 import vtb_results
+from json_input import ResultsError
 from reporting import allocators, crosschecks, environment, wrong_way
 
 STEADY = [100.0, 101.0, 102.0, 103.0, 104.0]
@@ -44,17 +46,81 @@ def test_the_explanation_names_the_costs_that_rose() -> None:
         "no cachegrind figures for clang-glibc (callgrind.json covers the probe compiler only)"
 
 
-def test_allocator_ratios_and_a_control_that_moved(tmp_path: Path) -> None:
-    glibc = cache_entries("sync", 0, STEADY, 0.0) + cache_entries("task", 0, STEADY, 1.0)
-    mimalloc = cache_entries("sync", 0, shifted(STEADY, 1.6), 0.0) + cache_entries("task", 0, STEADY, 1.0)
-    run = vtb_results.load_run(write_run(tmp_path / "run", {"gcc-glibc": glibc, "gcc-mimalloc": mimalloc}))
-    effects = allocators.allocator_effects(run, "gcc")
-    assert round(effects["sync"][("mimalloc", 0)].ratio, 2) == 1.6 and effects["sync"][("mimalloc", 0)].significant
-    assert effects["task"][("mimalloc", 0)].ratio == 1.0 and not effects["task"][("mimalloc", 0)].significant
+def allocator_times(factor: float, control_factor: float = 1.0) -> dict[str, list[float]]:
+    """sync at 0 % and task at 0 and 100 % hits over ten processes, task's times scaled by `factor` and
+    sync's by `control_factor`."""
+    processes = [100.0, 101.0, 99.5, 100.5, 102.0, 98.5, 100.2, 99.8, 101.5, 100.1]
+    name = "cache_lookup/impl:{}/payload:int/db:async/hit:{}"
+    return {name.format("sync", 0): [time * control_factor / 10 for time in processes],
+            name.format("task", 0): [time * factor for time in processes],
+            name.format("task", 100): [time * factor / 2 for time in processes]}
+
+
+def test_allocator_ratios_are_judged_over_processes_against_the_noise(tmp_path: Path) -> None:
+    directory = write_run(tmp_path / "run", {"gcc-glibc": cache_entries("task", 0, STEADY, 1.0)})
+    write_allocator_comparison(directory, "gcc", {"glibc": allocator_times(1.0),
+                                                  "mimalloc": allocator_times(0.8, control_factor=1.003)})
+    effects = allocators.allocator_effects(vtb_results.load_run(directory), "gcc")
+    assert list(effects) == ["sync", "task"]
+    task = effects["task"][("mimalloc", 0)]
+    assert task.ratio == pytest.approx(0.8) and task.verdict == "faster" and task.significant
+    assert task.p_value is not None and task.p_value < 0.001
+    assert task.band_percent is not None and 0 < task.band_percent < 5
+    control = effects["sync"][("mimalloc", 0)]
+    assert control.ratio == pytest.approx(1.003) and control.verdict == "within noise"
+    text = "\n".join(allocators.section(vtb_results.load_run(directory)))
+    assert f"| implementation | hit | mimalloc (control 1.00x ±{control.band_percent:.1f} %) |" in text
+    assert f"| task | 0 % | 0.80x ±{task.band_percent:.1f} %* |" in text
+    assert "Processes a side: glibc 10, mimalloc 10." in text
+    assert "it stayed within its noise band under every allocator" in text
+
+
+def test_a_control_that_moved_beyond_its_band_is_flagged(tmp_path: Path) -> None:
+    directory = write_run(tmp_path / "run", {"gcc-glibc": cache_entries("task", 0, STEADY, 1.0)})
+    write_allocator_comparison(directory, "gcc", {"glibc": allocator_times(1.0),
+                                                  "jemalloc": allocator_times(1.0, control_factor=1.6)})
+    effects = allocators.allocator_effects(vtb_results.load_run(directory), "gcc")
+    assert effects["task"][("jemalloc", 0)].verdict == "within noise"
     sentence = allocators.control_sentence("gcc", effects)
-    assert "runs at mimalloc 1.60x (p 0.0079) of glibc's time; it moved beyond noise under mimalloc" in sentence
-    text = "\n".join(allocators.section(run))
-    assert "| sync (control) | 1.60x* |" in text and "| task | 1.00x |" in text
+    assert sentence.startswith("gcc: the layout control (sync at 0 % hits, which makes no allocation) runs at "
+                               "jemalloc 1.60x (p 0.0002, band ±")
+    assert sentence.endswith("it moved beyond its noise band under jemalloc: there the allocator changes memory "
+                             "layout, not only allocation cost, and that allocator's other ratios carry the same "
+                             "shift.")
+
+
+def test_a_run_without_an_allocator_comparison_says_so(tmp_path: Path) -> None:
+    glibc = cache_entries("task", 0, STEADY, 1.0)
+    run = vtb_results.load_run(write_run(tmp_path / "run", {"gcc-glibc": glibc, "gcc-mimalloc": glibc}))
+    assert allocators.section(run) == [
+        "## Allocators against glibc", "",
+        "This run has no allocator comparison with glibc and another allocator (allocators/: interleaved "
+        "processes, one side per allocator).", ""]
+
+
+@pytest.mark.parametrize("allocator, message", [
+    ("tcmalloc", "ran gcc under tcmalloc, not gcc under mimalloc as its directory says"),
+])
+def test_a_process_that_ran_under_another_allocator_is_refused(tmp_path: Path, allocator: str,
+                                                                message: str) -> None:
+    directory = write_run(tmp_path / "run", {"gcc-glibc": cache_entries("task", 0, STEADY, 1.0)})
+    write_allocator_comparison(directory, "gcc", {"glibc": allocator_times(1.0), "mimalloc": allocator_times(1.0)})
+    path = directory / "allocators" / "gcc" / "mimalloc" / "round-03.json"
+    document = json.loads(path.read_text())
+    document["context"]["vtb_allocator"] = allocator
+    path.write_text(json.dumps(document))
+    with pytest.raises(ResultsError) as raised:
+        vtb_results.load_run(directory)
+    assert str(raised.value) == f"{path}: {message}"
+
+
+def test_allocator_sides_must_run_the_same_benchmarks(tmp_path: Path) -> None:
+    directory = write_run(tmp_path / "run", {"gcc-glibc": cache_entries("task", 0, STEADY, 1.0)})
+    fewer = allocator_times(1.0)
+    del fewer["cache_lookup/impl:task/payload:int/db:async/hit:100"]
+    write_allocator_comparison(directory, "gcc", {"glibc": allocator_times(1.0), "mimalloc": fewer})
+    with pytest.raises(ResultsError, match=r"allocators/gcc: sides glibc and mimalloc run different benchmarks"):
+        vtb_results.load_run(directory)
 
 
 def test_the_method_sentence_comes_from_meta_json(tmp_path: Path) -> None:
@@ -96,11 +162,3 @@ def test_c5_split_says_the_unchecked_binarys_times_move_with_its_layout(tmp_path
         "do not touch, moves 1.09x between the two binaries (code layout), more than a few instructions cost: the "
         "split is cachegrind's")
 
-
-def test_allocators_are_compared_at_the_vocabularys_comparison_hits(tmp_path: Path) -> None:
-    def entries(factor: float) -> list[dict]:
-        return [entry for hit in (0, 10, 50) for entry in cache_entries("task", hit, shifted(STEADY, factor), 1.0)]
-    run = vtb_results.load_run(write_run(tmp_path / "run", {"gcc-glibc": entries(1.0), "gcc-mimalloc": entries(1.1)}))
-    assert run.vocabulary.sweep("comparison") == (0, 50, 90, 100)
-    assert list(allocators.allocator_effects(run, "gcc")["task"]) == [("mimalloc", 0), ("mimalloc", 50)]
-    assert "| implementation | mimalloc 0 % | mimalloc 50 % |" in "\n".join(allocators.section(run))
