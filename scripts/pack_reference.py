@@ -5,7 +5,8 @@ that no script reads.
     ./run_all.sh --out /tmp/ref && /usr/bin/python3 scripts/pack_reference.py /tmp/ref results/reference --replace
 
 Every file of RUN_DIR falls under one rule (RULES, below) or the run is refused:
-  gzipped  bench/, counts/, unchecked/ and aa/<side>/ (Google Benchmark JSON) and
+  gzipped  bench/, counts/, unchecked/, aa/<side>/ and allocators/<compiler>/<allocator>/
+           (Google Benchmark JSON) and
            BenchmarkDotNet's *-report-full.json under dotnet/ become NAME.json.gz:
            deterministic gzip (level 9, mtime 0, no file name in the header), so packing
            the same run twice gives the same bytes and `gunzip` gives back the original
@@ -42,7 +43,7 @@ from dotnet_results import BDN_DIRECTORY, BDN_RESULTS_DIRECTORY, FULL_EXPORT_PAT
 from json_input import (
     COMPRESSED_SUFFIX, PLAIN_SUFFIX, ResultsError, is_compressed, json_stem, parse_json_bytes, read_json_bytes,
 )
-from process_runs import AA_DIRECTORY
+from process_runs import AA_DIRECTORY, ALLOCATORS_DIRECTORY
 from script_io import ScriptArgumentParser, UsageError, current_umask, run_main
 from vtb_results import COUNTING_DIRECTORY, DOTNET_DIRECTORY, TIMING_DIRECTORY, UNCHECKED_DIRECTORY, load_passes
 
@@ -58,7 +59,8 @@ _BDN_LOGS = [f"{DOTNET_DIRECTORY}/{BDN_DIRECTORY}", f"{DOTNET_DIRECTORY}/{RUNTIM
 # matches decides.
 RULES: tuple[tuple[str, str], ...] = (
     *[(GZIP, f"{directory}/*{PLAIN_SUFFIX}") for directory in (TIMING_DIRECTORY, COUNTING_DIRECTORY,
-                                                              UNCHECKED_DIRECTORY, f"{AA_DIRECTORY}/*")],
+                                                              UNCHECKED_DIRECTORY, f"{AA_DIRECTORY}/*",
+                                                              f"{ALLOCATORS_DIRECTORY}/*/*")],
     *[(GZIP, f"{directory}/{FULL_EXPORT_PATTERN}{PLAIN_SUFFIX}") for directory in _BDN_RESULTS],
     (COPY, "REPORT.md"),
     (COPY, f"*{PLAIN_SUFFIX}"),

@@ -18,9 +18,9 @@ from typing import Any, Callable, Iterable, Sequence
 from json_input import ResultsError, parse_json_text, require, require_object
 
 VOCABULARY_KEY = "vtb_vocabulary"
-# The named sweeps the scripts read: the report's allocator comparison, callgrind_check.py's
-# default, heaptrack_check.py's hits and the report's C++ against .NET table.
-SWEEPS_USED = ("comparison", "crosscheck", "ends")
+# The named sweeps the scripts read: callgrind_check.py's default, heaptrack_check.py's hits
+# and the report's C++ against .NET table.
+SWEEPS_USED = ("crosscheck", "ends")
 # A benchmark name's parameter key -> the vocabulary list its values come from.
 PARAMETER_LISTS = {"impl": "implementations", "form": "forms", "kind": "factory_kinds", "via": "multi_await_vias",
                    "state": "multi_await_states", "payload": "payloads", "db": "db_modes"}

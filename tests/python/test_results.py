@@ -279,7 +279,7 @@ def rewrite_context(path: Path, change: Any) -> None:
 
 def drop_a_sweep(context: dict) -> None:
     data = json.loads(context["vtb_vocabulary"])
-    del data["hit_percent_sweeps"]["comparison"]
+    del data["hit_percent_sweeps"]["crosscheck"]
     context["vtb_vocabulary"] = json.dumps(data)
 
 
@@ -301,7 +301,7 @@ def change_allocators(context: dict) -> None:
      "bench/gcc-glibc.json: context vtb_vocabulary: malformed JSON (Expecting value at line 1 column 22)"),
     ("bench", lambda context: context.update(vtb_vocabulary=["sync"]),
      "bench/gcc-glibc.json: context: 'vtb_vocabulary' is a list, not a string"),
-    ("bench", drop_a_sweep, "bench/gcc-glibc.json: vtb_vocabulary: no hit-percent sweep comparison"),
+    ("bench", drop_a_sweep, "bench/gcc-glibc.json: vtb_vocabulary: no hit-percent sweep crosscheck"),
 ])
 def test_every_file_of_a_run_carries_the_same_vocabulary(tmp_path: Path, file: str, change: Any, message: str) -> None:
     directory = write_run(tmp_path / "run", {"gcc-glibc": cache_entries("task", 0, [10.0, 11.0], 1.0)})
