@@ -58,8 +58,8 @@ def summary(run: Run, concurrent: Concurrent) -> str:
             text = f"does not stay at 0 allocs/op: {format_allocs(worst)} at {worst_hit} %"
         if pooled.ratios:
             text += (f", and its time per operation is {min(pooled.ratios):.2f}-{max(pooled.ratios):.2f}x the "
-                     f"single-thread figure (of {len(pooled.ratios)} hit ratios, significantly higher at "
-                     f"{pooled.higher} and significantly lower at {pooled.lower})")
+                     f"single-thread figure (of its {len(pooled.ratios)} hit ratios, {pooled.higher} significantly "
+                     f"higher and {pooled.lower} significantly lower)")
         parts.append(f"{pooled.implementation} {text}")
     if not parts:
         return f"Neither {' nor '.join(run.vocabulary.pooled_implementations())} ran on several threads, so " \

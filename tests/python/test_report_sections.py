@@ -74,10 +74,10 @@ def test_concurrency_table_and_sentence_on_the_fixture(fixture_run: Run) -> None
     assert "| task | 90 | 2 | 76.2 ns (75.1-78.5) | 84.0 ns (82.7-86.5) | 1.10x | 1.10 | 1.10 |" in text
     assert "on a machine with 2 cores" in text
     assert ("On 2 threads value_task_source stays at 0 allocs/op at every hit ratio (0, 90, 100 %; at most 2e-06 "
-            "measured), and its time per operation is 1.30-1.32x the single-thread figure (of 3 hit ratios, "
-            "significantly higher at 3 and significantly lower at 0); pooled_value_task stays at 0 allocs/op") in text
-    assert ("0.96-0.97x the single-thread figure (of 3 hit ratios, significantly higher at 0 and significantly "
-            "lower at 3)") in text
+            "measured), and its time per operation is 1.30-1.32x the single-thread figure (of its 3 hit ratios, "
+            "3 significantly higher and 0 significantly lower); pooled_value_task stays at 0 allocs/op") in text
+    assert ("0.96-0.97x the single-thread figure (of its 3 hit ratios, 0 significantly higher and 3 "
+            "significantly lower)") in text
 
 
 def test_concurrency_says_when_a_pooled_form_allocates_or_nothing_ran(tmp_path: Path) -> None:
@@ -87,8 +87,8 @@ def test_concurrency_says_when_a_pooled_form_allocates_or_nothing_ran(tmp_path: 
     text = text_of(concurrency.section(made_up_run(tmp_path / "a", entries)))
     assert "| pooled_value_task | 100 | 2 | absent | 9.0 ns (9.0-9.0) | - | absent | 0.00 |" in text
     assert ("On 2 threads pooled_value_task does not stay at 0 allocs/op: 1.00 at 0 %, and its time per operation "
-            "is 0.81-0.81x the single-thread figure (of 1 hit ratios, significantly higher at 0 and significantly "
-            "lower at 1).") in text
+            "is 0.81-0.81x the single-thread figure (of its 1 hit ratios, 0 significantly higher and 1 "
+            "significantly lower).") in text
     task_only = made_up_run(tmp_path / "b", cache_entries("task", 0, [50.0], 1.0, scenario="cache_lookup_mt"))
     assert "Neither value_task_source nor pooled_value_task ran on several threads" in \
         text_of(concurrency.section(task_only))
