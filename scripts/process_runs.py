@@ -8,17 +8,20 @@ docs/results-format.md.
 
 Every process must run the same benchmarks and carry the same vocabulary; times are taken
 over the fast-state repetitions, judged against the fastest calibration of all the side's
-processes.
+processes. A process with no repetition of a benchmark in the fast state (it ran wholly in
+the machine's slow state, about 2x slower) is left out of that benchmark's figures, as long
+as MIN_PROCESSES processes remain; otherwise every process counts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from benchmark_file import Benchmark, fastest_calibration, load_benchmark_file
 from json_input import ResultsError, json_files, load_json
+from process_stats import MIN_PROCESSES
 from stats import spread_of
 from vocabulary import Vocabulary
 
@@ -36,6 +39,8 @@ class ProcessSide:
     vocabulary: Vocabulary | None
     processes: int
     contexts: dict[Path, dict[str, Any]]   # each process's file and its Google Benchmark context
+    # benchmark -> processes left out of its figures (no repetition in the fast state); absent: none
+    left_out: dict[str, int] = field(default_factory=dict)
 
 
 def entries_of(data: Any) -> list[Any]:
@@ -61,13 +66,19 @@ def load_process_side(directory: Path) -> ProcessSide:
         if differing:
             raise ResultsError(f"{bench_file.path}: does not run the same benchmarks as {first.path} "
                                f"(e.g. {differing[0]})")
-    benchmarks = {}
+    benchmarks, left_out = {}, {}
     for name, bench in first.benchmarks.items():
-        medians = [f.benchmarks[name].real_time_ns.median for f in files]
+        fast = [f for f in files if f.benchmarks[name].timed_in_fast_state]
+        counted = fast if len(fast) >= MIN_PROCESSES else files
+        if len(counted) < len(files):
+            left_out[name] = len(files) - len(counted)
+        medians = [f.benchmarks[name].real_time_ns.median for f in counted]
         benchmarks[name] = Benchmark(name=name, scenario=bench.scenario, params=bench.params,
-                                     repetitions=len(files), real_time_ns=spread_of(medians),
-                                     counters=bench.counters, timed_repetitions=len(files))
-    return ProcessSide(directory, benchmarks, first.vocabulary, len(files), {f.path: f.context for f in files})
+                                     repetitions=len(counted), real_time_ns=spread_of(medians),
+                                     counters=bench.counters, timed_repetitions=len(counted),
+                                     timed_in_fast_state=counted is fast)
+    return ProcessSide(directory, benchmarks, first.vocabulary, len(files), {f.path: f.context for f in files},
+                       left_out)
 
 
 def load_aa(run_directory: Path) -> tuple[ProcessSide, ProcessSide] | None:

@@ -48,7 +48,7 @@ def effect_of(baseline: ProcessSide, other: ProcessSide, name: str) -> Allocator
     if base is None or bench is None or base.median == 0:
         return None
     change = relative_change_percent(base.median, bench.median)
-    band = noise_band_percent([base.values, bench.values], (baseline.processes, other.processes), name)
+    band = noise_band_percent([base.values, bench.values], (len(base.values), len(bench.values)), name)
     p_value = u_test_p_value(base, bench)
     return AllocatorEffect(bench.median / base.median, change, band, p_value,
                            judge(change, p_value, band, SIGNIFICANCE_ALPHA))

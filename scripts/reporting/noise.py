@@ -41,7 +41,7 @@ def aa_rows(run: Run) -> list[AaRow]:
     for name in sorted(first.benchmarks, key=benchmark_order(run.vocabulary)):
         a, b = first.benchmarks[name].real_time_ns, second.benchmarks[name].real_time_ns
         change = relative_change_percent(a.median, b.median)
-        band = noise_band_percent([a.values + b.values], (first.processes, second.processes), name)
+        band = noise_band_percent([a.values + b.values], (len(a.values), len(b.values)), name)
         p_value = u_test_p_value(a, b)
         rows.append(AaRow(name, a, b, change, band, p_value, judge(change, p_value, band, SIGNIFICANCE_ALPHA)))
     return rows

@@ -161,3 +161,36 @@ def test_a_run_of_an_older_version_without_a_vocabulary_still_compares(tmp_path:
     by_vocabulary = run_script("compare", FIXTURE_RUN, FIXTURE_RUN, "--markdown").stdout
     assert [line.split(" | ")[1] for line in by_vocabulary.splitlines() if line.startswith("| gcc-glibc | ")][0] == \
         "cache_lookup/impl:sync/payload:int/db:async/hit:0"
+
+
+def write_processes(side: Path, times: list[float], calibrations: list[float]) -> Path:
+    """One process file per (time, calibration): a benchmark's three repetitions at that time, each with
+    that calibration_ns (the machine-state probe)."""
+    side.mkdir(parents=True)
+    name = "cache_lookup/impl:task/payload:int/db:async/hit:0"
+    for index, (time, calibration) in enumerate(zip(times, calibrations), start=1):
+        entries = repetitions(name, [time, time, time], calibration_ns=calibration)
+        (side / f"round-{index:02d}.json").write_text(json.dumps({"context": vocabulary_context(),
+                                                                  "benchmarks": entries}))
+    return side
+
+
+def test_a_process_run_wholly_in_the_slow_state_is_left_out_while_four_remain(tmp_path: Path) -> None:
+    # Processes 5 and 6 of A ran in the slow state (calibration 1.6x, time 1.7x); with them A would
+    # read slower than B.
+    fast, slow = [1200.0] * 4, [1920.0, 1900.0]
+    a = write_processes(tmp_path / "A", [100.0, 101.0, 99.0, 100.5, 170.0, 171.0], fast + slow)
+    b = write_processes(tmp_path / "B", [100.2, 100.8, 99.4, 100.1, 100.3, 99.9], fast + fast[:2])
+    compare = load_compare()
+    before = compare.load_side(a)
+    (comparison,) = compare.compare(before, compare.load_side(b))[0]
+    assert comparison.before.real_time_ns.values == (100.0, 101.0, 99.0, 100.5)
+    assert comparison.before.repetitions == 4 and len(comparison.after.real_time_ns.values) == 6
+    finished = run_script("compare", a, b)
+    assert finished.returncode == 0, finished.stderr
+    assert ("Left out: 2 process medians in 1 benchmarks, from processes that ran them wholly in the machine's "
+            "slow state (each keeps 4 or more a side).") in finished.stdout
+    # With fewer than four fast processes left, every process counts.
+    c = write_processes(tmp_path / "C", [100.0, 101.0, 99.0, 170.0, 171.0, 172.0], fast[:3] + slow + [1910.0])
+    assert compare.load_side(c).benchmarks[("", "cache_lookup/impl:task/payload:int/db:async/hit:0")] \
+        .real_time_ns.values == (100.0, 101.0, 99.0, 170.0, 171.0, 172.0)

@@ -29,7 +29,7 @@ def test_the_section_judges_the_aa_check_as_compare_does(run_copy: Path) -> None
     assert "One vtbench binary against itself: 10 and 10 processes" in text
     assert "- At p < 0.05: 1 of 6 benchmarks (16.7 %; target at most 10 %: NOT met)." in text
     assert "- Called a change (significant and beyond its band): 0 (target: none beyond ±5 %: met)." in text
-    assert "| cache_lookup/impl:value_task_source/payload:int/db:async/hit:0 | 36.9 ns (32.6-40.8) | " \
+    assert "| cache_lookup/impl:value_task_source/payload:int/db:async/hit:0 | 36.9 ns (32.7-40.8) | " \
            "34.3 ns (32.4-39.6) | -6.9 % |" in text
 
 
