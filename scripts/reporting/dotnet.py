@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from dotnet_results import DotnetRun, Row, cache_sweep, find_row
+from dotnet_results import STATE_GAP, DotnetRun, Row, cache_sweep, find_row
 from reporting.claim_registry import ClaimResult, not_measured_reason, result
 from reporting.common import BASE_COMPILER, BASELINE_ALLOCATOR, base_name
 from stats import Spread
@@ -123,7 +123,7 @@ def section(run: Run) -> list[str]:
         f"(scenarios/dotnet/README.md). BenchmarkDotNet's full JSON export is in dotnet/bdn/results/.", "",
         "The .NET side has no machine-state probe (the C++ timing pass has one, see Method): † marks a .NET "
         "benchmark whose measured iterations (BenchmarkDotNet's outliers included) fall in two clusters more "
-        "than 1.4x apart, at least two in each, i.e. it ran in both of this machine's speed states, and a .NET "
+        f"than {STATE_GAP:g}x apart, at least two in each, i.e. it ran in both of this machine's speed states, and a .NET "
         "time comparison involving one is not judged. A benchmark that ran wholly in the slow state cannot be "
         "told apart, so .NET time comparisons can be off by the machine's toggle (about 2x) without a mark.", "",
         driver_sentence(run, dotnet), ""]
