@@ -68,35 +68,38 @@ def test_a_noted_signal_raises_on_entering_raising(recorded: list[int]) -> None:
                 raise AssertionError("entered")
 
 
-def test_a_signal_kills_the_registered_process_group_and_is_forwarded_to_the_child(recorded: list[int]) -> None:
+@pytest.fixture
+def tool_and_child() -> Iterator[tuple[subprocess.Popen, subprocess.Popen]]:
+    """A tool in a process group of its own and a plain child, both killed after the test."""
     tool = subprocess.Popen(["sleep", "30"], start_new_session=True)
     child = subprocess.Popen(["sleep", "30"])
     try:
-        with interrupts.handled():
-            with interrupts.cancel_group(tool.pid), interrupts.forward_to(child):
-                os.kill(os.getpid(), signal.SIGTERM)
+        yield tool, child
+    finally:
+        for process in (tool, child):
+            process.kill()
+            process.wait(timeout=TIMEOUT)
+
+
+def test_a_signal_kills_the_registered_process_group_and_is_forwarded_to_the_child(
+        recorded: list[int], tool_and_child: tuple[subprocess.Popen, subprocess.Popen]) -> None:
+    tool, child = tool_and_child
+    with interrupts.handled():
+        with interrupts.cancel_group(tool.pid), interrupts.forward_to(child):
+            os.kill(os.getpid(), signal.SIGTERM)
+        assert tool.wait(timeout=TIMEOUT) == -signal.SIGKILL
+        assert child.wait(timeout=TIMEOUT) == -signal.SIGTERM
+        with pytest.raises(interrupts.Interrupted):
+            interrupts.check()
+
+
+def test_a_group_or_child_registered_after_the_signal_gets_it_at_once(
+        recorded: list[int], tool_and_child: tuple[subprocess.Popen, subprocess.Popen]) -> None:
+    tool, child = tool_and_child
+    with interrupts.handled():
+        os.kill(os.getpid(), signal.SIGINT)
+        with interrupts.cancel_group(tool.pid), interrupts.forward_to(child):
             assert tool.wait(timeout=TIMEOUT) == -signal.SIGKILL
-            assert child.wait(timeout=TIMEOUT) == -signal.SIGTERM
-            with pytest.raises(interrupts.Interrupted):
-                interrupts.check()
-    finally:
-        for process in (tool, child):
-            process.kill()
-            process.wait(timeout=TIMEOUT)
-
-
-def test_a_group_or_child_registered_after_the_signal_gets_it_at_once(recorded: list[int]) -> None:
-    tool = subprocess.Popen(["sleep", "30"], start_new_session=True)
-    child = subprocess.Popen(["sleep", "30"])
-    try:
-        with interrupts.handled():
-            os.kill(os.getpid(), signal.SIGINT)
-            with interrupts.cancel_group(tool.pid), interrupts.forward_to(child):
-                assert tool.wait(timeout=TIMEOUT) == -signal.SIGKILL
-                assert child.wait(timeout=TIMEOUT) == -signal.SIGINT
-            with pytest.raises(interrupts.Interrupted):
-                interrupts.check()
-    finally:
-        for process in (tool, child):
-            process.kill()
-            process.wait(timeout=TIMEOUT)
+            assert child.wait(timeout=TIMEOUT) == -signal.SIGINT
+        with pytest.raises(interrupts.Interrupted):
+            interrupts.check()
