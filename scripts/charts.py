@@ -35,7 +35,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from benchmark_file import cache_sweep, multi_await_sweep  # noqa: E402
 from dotnet_results import relative_to  # noqa: E402
 from json_input import ResultsError  # noqa: E402
-from reporting.allocators import CONTROL_IMPLEMENTATION, allocator_effects, comparison_hits  # noqa: E402
+from reporting.allocators import CONTROL_IMPLEMENTATION, allocator_effects, effect_hits  # noqa: E402
 from reporting.common import BASE_COMPILER, BASELINE_ALLOCATOR  # noqa: E402
 from reporting.dotnet import dotnet_sweep  # noqa: E402
 from script_io import ScriptArgumentParser, atomic_write, run_main  # noqa: E402
@@ -279,7 +279,7 @@ def allocator_comparison_chart(run: Run) -> Figure:
     panels = []
     for compiler in run.compilers():
         effects = allocator_effects(run, compiler)
-        for hit in comparison_hits(run):
+        for hit in effect_hits(effects):
             cells = {impl: {allocator: effect for (allocator, effect_hit), effect in by_key.items() if effect_hit == hit}
                      for impl, by_key in effects.items()}
             cells = {impl: by_allocator for impl, by_allocator in cells.items() if by_allocator}

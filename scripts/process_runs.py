@@ -15,7 +15,7 @@ as MIN_PROCESSES processes remain; otherwise every process counts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +32,14 @@ ALLOCATORS_DIRECTORY = "allocators"  # allocators/<compiler>/<allocator>/round-N
 
 @dataclass
 class ProcessSide:
-    """The benchmarks of one side by name, each over its processes' medians, and the number of processes."""
+    """The benchmarks of one side by name, each over its processes' medians, and the number of processes; a
+    benchmark's `repetitions` is how many processes it counts (fewer when some were left out)."""
 
     directory: Path
     benchmarks: dict[str, Benchmark]
     vocabulary: Vocabulary | None
     processes: int
     contexts: dict[Path, dict[str, Any]]   # each process's file and its Google Benchmark context
-    # benchmark -> processes left out of its figures (no repetition in the fast state); absent: none
-    left_out: dict[str, int] = field(default_factory=dict)
 
 
 def entries_of(data: Any) -> list[Any]:
@@ -66,19 +65,16 @@ def load_process_side(directory: Path) -> ProcessSide:
         if differing:
             raise ResultsError(f"{bench_file.path}: does not run the same benchmarks as {first.path} "
                                f"(e.g. {differing[0]})")
-    benchmarks, left_out = {}, {}
+    benchmarks = {}
     for name, bench in first.benchmarks.items():
         fast = [f for f in files if f.benchmarks[name].timed_in_fast_state]
         counted = fast if len(fast) >= MIN_PROCESSES else files
-        if len(counted) < len(files):
-            left_out[name] = len(files) - len(counted)
         medians = [f.benchmarks[name].real_time_ns.median for f in counted]
         benchmarks[name] = Benchmark(name=name, scenario=bench.scenario, params=bench.params,
                                      repetitions=len(counted), real_time_ns=spread_of(medians),
                                      counters=bench.counters, timed_repetitions=len(counted),
                                      timed_in_fast_state=counted is fast)
-    return ProcessSide(directory, benchmarks, first.vocabulary, len(files), {f.path: f.context for f in files},
-                       left_out)
+    return ProcessSide(directory, benchmarks, first.vocabulary, len(files), {f.path: f.context for f in files})
 
 
 def load_aa(run_directory: Path) -> tuple[ProcessSide, ProcessSide] | None:

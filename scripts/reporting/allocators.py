@@ -77,10 +77,9 @@ def allocator_effects(run: Run, compiler: str) -> Effects:
     return effects
 
 
-def comparison_hits(run: Run) -> tuple[int, ...]:
-    """The hit ratios the allocator comparison ran, over every compiler, in order."""
-    return tuple(sorted({hit for compiler in run.allocator_sides for cells in allocator_effects(run, compiler).values()
-                         for _, hit in cells}))
+def effect_hits(effects: Effects) -> list[int]:
+    """The hit ratios a compiler's effects cover, in order."""
+    return sorted({hit for cells in effects.values() for _, hit in cells})
 
 
 def effect_cell(effect: AllocatorEffect | None) -> str:
