@@ -55,7 +55,7 @@ void for_each_selected(const selection& selected, F&& register_one) {
 void register_cache_lookup(const vtb::harness::run_options& options, const selection& selected) {
     for_each_selected(selected, [&]<class Impl, class Payload>(db_mode db) {
         for (int hit : selected.hit_percents_or(sweeps::full.hit_percents)) {
-            const cache_params params{.hit_percent = hit, .db = db};
+            const cache_params params{.hit_percent = static_cast<double>(hit), .db = db};
             vtb::harness::register_benchmark(
                 options, benchmark_name("cache_lookup", Impl::name, payload_traits<Payload>::name, db, hit),
                 [params](benchmark::State& state) { cache_lookup<Impl, Payload>(state, params); });
@@ -67,7 +67,7 @@ void register_cache_lookup_mt(const vtb::harness::run_options& options, const se
     for_each_selected(selected, [&]<class Impl, class Payload>(db_mode db) {
         if (!std::is_same_v<Payload, int> || db != db_mode::async) return;
         for (int hit : selected.hit_percents_or(sweeps::concurrent.hit_percents)) {
-            const cache_params params{.hit_percent = hit, .db = db};
+            const cache_params params{.hit_percent = static_cast<double>(hit), .db = db};
             vtb::harness::register_benchmark(
                 options, benchmark_name("cache_lookup_mt", Impl::name, payload_traits<Payload>::name, db, hit),
                 [params](benchmark::State& state) { cache_lookup<Impl, Payload>(state, params); })

@@ -7,18 +7,26 @@
 //   so the hit ratio stays exact however long a run is.
 // - Key sequence: a seeded permutation of the whole key space, walked cyclically, so every
 //   key_count operations contain exactly hit_percent % hits in an order with no stripes.
-// - Database: load(key) makes the value (for std::string, a fresh 48-character string,
-//   longer than the small-string buffer). In db_mode::async the answer arrives through
-//   the run loop (a work item posted to it, standing for I/O completion); in
-//   db_mode::sync it is there at once.
+// - Database: a policy, Database<cache_service, Payload>, constructed with the service
+//   (and whatever else the service's constructor is given), with
+//     begin_load(key, complete, context): the request, whose answer calls
+//       complete(context, service, key, value) from the service's loop;
+//     load(key): the answer at once, for synchronous callers.
+//   simulated_database (below, the microbenchmarks') makes the value (for std::string, a
+//   fresh 48-character string, longer than the small-string buffer) and in db_mode::async
+//   delivers it through the run loop (a work item posted to it, standing for I/O
+//   completion), one request at a time. The service scenario's pg_database
+//   (service/pg_database.hpp) asks a real PostgreSQL server. In db_mode::sync the service
+//   calls load() and completes before begin_load returns.
 // - The cache is a hash table holding an entry for every key (as the article's
 //   dictionary), so a lookup costs what a real one does: open addressing with linear
 //   probing over one contiguous array, so that its layout is the same under every
 //   allocator (an allocator comparison then compares allocation, not where a node-based
 //   map's nodes happened to land). Entries are never inserted or erased while a benchmark
-//   runs. The cache and the pending database request allocate nothing per operation: what
-//   a benchmark counts is the task machinery and the payload's copies. (A string
-//   payload's cached buffers are the allocator's, made in key order at construction.)
+//   runs. The cache and simulated_database's pending request allocate nothing per
+//   operation: what a benchmark counts is the task machinery and the payload's copies. (A
+//   string payload's cached buffers are the allocator's, made in key order at construction.)
+// - One thread: a service, its loop and its database are used from one thread only.
 #pragma once
 
 #include <algorithm>
@@ -73,22 +81,62 @@ struct payload_traits<std::string> {
 using all_payloads = type_list<int, std::string>;
 
 struct cache_params {
-    int hit_percent = 100;
+    double hit_percent = 100;  // a whole number of key_count's keys (key_sequence.hpp)
     db_mode db = db_mode::async;
     int key_count = 1000;
     std::uint32_t seed = 20261126;
 };
 
-template <class Payload>
+// The microbenchmarks' database: the value computed, delivered through the service's run
+// loop; one request in flight at a time (the scenarios await each operation).
+template <class Service, class Payload>
+class simulated_database {
+public:
+    using completion_fn = void (*)(void* context, Service& service, int key, Payload&& value);
+
+    explicit simulated_database(Service& service) : request_{{}, &service} {}
+
+    static Payload load(int key) { return payload_traits<Payload>::make(key); }
+
+    void begin_load(int key, completion_fn complete, void* context) {
+        if (request_.complete != nullptr)
+            throw std::logic_error("cache_service: a database request is already in flight");
+        request_.key = key;
+        request_.complete = complete;
+        request_.context = context;
+        request_.execute = [](run_loop::work_item* item) {
+            auto& request = static_cast<pending_request&>(*item);
+            completion_fn complete = std::exchange(request.complete, nullptr);
+            complete(request.context, *request.service, request.key, load(request.key));
+        };
+        request_.service->loop().post(request_);
+    }
+
+private:
+    struct pending_request : run_loop::work_item {
+        Service* service = nullptr;
+        int key = 0;
+        completion_fn complete = nullptr;
+        void* context = nullptr;
+    };
+    pending_request request_;
+};
+
+template <class Payload, template <class Service, class> class Database = simulated_database>
 class cache_service {
 public:
+    using payload_type = Payload;
     using traits = payload_traits<Payload>;
+    using database_type = Database<cache_service, Payload>;
     using completion_fn = void (*)(void* context, cache_service& service, int key, Payload&& value);
 
-    explicit cache_service(const cache_params& params)
+    // database_arguments follow the service itself into Database's constructor.
+    template <class... DatabaseArguments>
+    explicit cache_service(const cache_params& params, DatabaseArguments&&... database_arguments)
         : params_(params),
           slots_(std::bit_ceil(2 * static_cast<std::size_t>(std::max(params.key_count, 1)))),
-          hash_shift_(64 - std::countr_zero(slots_.size())) {
+          hash_shift_(64 - std::countr_zero(slots_.size())),
+          database_(*this, std::forward<DatabaseArguments>(database_arguments)...) {
         key_sequence keys(params.key_count, params.hit_percent, params.seed);
         for (int key = 0; key < params.key_count; ++key) {
             entry& slot = insert_slot(key);
@@ -107,6 +155,7 @@ public:
     cache_service& operator=(const cache_service&) = delete;
 
     run_loop& loop() noexcept { return loop_; }
+    database_type& database() noexcept { return database_; }
     db_mode db() const noexcept { return params_.db; }
     const cache_params& params() const noexcept { return params_; }
 
@@ -154,24 +203,13 @@ public:
     }
 
     // The database's answer, at once (for synchronous callers).
-    Payload load(int key) const { return traits::make(key); }
+    Payload load(int key) { return database_.load(key); }
 
     // Asks the database; calls complete(context, *this, key, value) through the run loop
-    // (async) or before returning (sync). One request at a time: the scenarios await each operation.
+    // (async) or before returning (sync).
     void begin_load(int key, completion_fn complete, void* context) {
         if (params_.db == db_mode::sync) return complete(context, *this, key, load(key));
-        if (request_.complete != nullptr)
-            throw std::logic_error("cache_service: a database request is already in flight");
-        request_.key = key;
-        request_.complete = complete;
-        request_.context = context;
-        request_.execute = [](run_loop::work_item* item) {
-            auto& request = static_cast<pending_request&>(*item);
-            auto& self = *request.service;
-            completion_fn complete = std::exchange(request.complete, nullptr);
-            complete(request.context, self, request.key, self.load(request.key));
-        };
-        loop_.post(request_);
+        database_.begin_load(key, complete, context);
     }
 
     // co_await service.load_async(key): the database request for coroutine callers.
@@ -235,13 +273,6 @@ private:
         while (slots_[index].key != key) index = (index + 1) & (slots_.size() - 1);
         return slots_[index];
     }
-    struct pending_request : run_loop::work_item {
-        cache_service* service = nullptr;
-        int key = 0;
-        completion_fn complete = nullptr;
-        void* context = nullptr;
-    };
-
     cache_params params_;
     std::vector<int> sequence_;
     std::vector<entry> slots_;
@@ -249,7 +280,11 @@ private:
     std::size_t position_ = 0;
     std::uint64_t cycle_checksum_ = 0;
     run_loop loop_;
-    pending_request request_{{}, this};
+    database_type database_;
 };
+
+// The payload of a cache_service (of any database).
+template <class Service>
+using payload_of = typename Service::payload_type;
 
 }  // namespace vtb::scenarios

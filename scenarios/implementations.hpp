@@ -4,8 +4,8 @@
 // An implementation is a struct with
 //   static constexpr std::string_view name;      // its --impl name and benchmark label
 //   using execution = ...;                       // how it is awaited (drivers.hpp)
-//   template <class Payload>
-//   static R get_message(cache_service<Payload>&, int key);
+//   template <class Service, class Payload = payload_of<Service>>  // a cache_service of
+//   static R get_message(Service&, int key);                       // any database
 //   static constexpr bool pooled = true;         // only where it reuses pooled storage
 //                                                // on the miss path instead of allocating
 // On a hit it returns the cached value; on a miss it asks the database (asynchronous
@@ -37,16 +37,16 @@
 namespace vtb::scenarios {
 
 // The miss path as a coroutine of return type R: load, store, return.
-template <class R, class Payload>
-R load_and_store(cache_service<Payload>& service, int key) {
+template <class R, class Service, class Payload = payload_of<Service>>
+R load_and_store(Service& service, int key) {
     Payload value = co_await service.load_async(key);
     service.store(key, value);
     co_return value;
 }
 
 // The whole operation as a coroutine of return type R (C#'s `async R GetMessageAsync`).
-template <class R, class Payload>
-R lookup_coroutine(cache_service<Payload>& service, int key) {
+template <class R, class Service, class Payload = payload_of<Service>>
+R lookup_coroutine(Service& service, int key) {
     if (const Payload* cached = service.find(key)) co_return *cached;
     Payload value = co_await service.load_async(key);
     service.store(key, value);
@@ -57,8 +57,8 @@ R lookup_coroutine(cache_service<Payload>& service, int key) {
 struct sync_impl {
     static constexpr std::string_view name = "sync";
     using execution = vtb_execution;
-    template <class Payload>
-    [[gnu::always_inline]] static Payload get_message(cache_service<Payload>& service, int key) {
+    template <class Service, class Payload = payload_of<Service>>
+    [[gnu::always_inline]] static Payload get_message(Service& service, int key) {
         if (const Payload* cached = service.find(key)) return *cached;
         Payload value = service.load(key);
         service.store(key, value);
@@ -70,8 +70,8 @@ struct sync_impl {
 struct task_impl {
     static constexpr std::string_view name = "task";
     using execution = vtb_execution;
-    template <class Payload>
-    [[gnu::always_inline]] static Task<Payload> get_message(cache_service<Payload>& service, int key) {
+    template <class Service, class Payload = payload_of<Service>>
+    [[gnu::always_inline]] static Task<Payload> get_message(Service& service, int key) {
         return lookup_coroutine<Task<Payload>>(service, key);
     }
 };
@@ -80,8 +80,8 @@ struct task_impl {
 struct task_from_result_impl {
     static constexpr std::string_view name = "task_from_result";
     using execution = vtb_execution;
-    template <class Payload>
-    [[gnu::always_inline]] static Task<Payload> get_message(cache_service<Payload>& service, int key) {
+    template <class Service, class Payload = payload_of<Service>>
+    [[gnu::always_inline]] static Task<Payload> get_message(Service& service, int key) {
         if (const Payload* cached = service.find(key)) return Task<Payload>::from_result(*cached);
         return load_and_store<Task<Payload>>(service, key);
     }
@@ -91,8 +91,8 @@ struct task_from_result_impl {
 struct value_task_coroutine_impl {
     static constexpr std::string_view name = "value_task_coroutine";
     using execution = vtb_execution;
-    template <class Payload>
-    [[gnu::always_inline]] static ValueTask<Payload> get_message(cache_service<Payload>& service, int key) {
+    template <class Service, class Payload = payload_of<Service>>
+    [[gnu::always_inline]] static ValueTask<Payload> get_message(Service& service, int key) {
         return lookup_coroutine<ValueTask<Payload>>(service, key);
     }
 };
@@ -101,8 +101,8 @@ struct value_task_coroutine_impl {
 struct value_task_impl {
     static constexpr std::string_view name = "value_task";
     using execution = vtb_execution;
-    template <class Payload>
-    [[gnu::always_inline]] static ValueTask<Payload> get_message(cache_service<Payload>& service, int key) {
+    template <class Service, class Payload = payload_of<Service>>
+    [[gnu::always_inline]] static ValueTask<Payload> get_message(Service& service, int key) {
         if (const Payload* cached = service.find(key)) return ValueTask<Payload>(*cached);
         return ValueTask<Payload>(load_and_store<Task<Payload>>(service, key));
     }
@@ -115,8 +115,8 @@ struct value_task_source_impl {
     static constexpr bool pooled = true;
     static constexpr std::size_t pool_capacity = 8;  // per thread
 
-    template <class Payload>
-    [[gnu::always_inline]] static ValueTask<Payload> get_message(cache_service<Payload>& service, int key) {
+    template <class Service, class Payload = payload_of<Service>>
+    [[gnu::always_inline]] static ValueTask<Payload> get_message(Service& service, int key) {
         if (const Payload* cached = service.find(key)) return ValueTask<Payload>(*cached);
         thread_local value_task_source_pool<Payload> pool(pool_capacity);
         auto* source = pool.rent();
@@ -124,7 +124,7 @@ struct value_task_source_impl {
         ValueTask<Payload> pending = source->task();
         service.begin_load(
             key,
-            [](void* context, cache_service<Payload>& owner, int loaded_key, Payload&& value) {
+            [](void* context, Service& owner, int loaded_key, Payload&& value) {
                 owner.store(loaded_key, value);
                 static_cast<typename value_task_source_pool<Payload>::source*>(context)->set_result(std::move(value));
             },
@@ -138,8 +138,8 @@ struct pooled_value_task_impl {
     static constexpr std::string_view name = "pooled_value_task";
     using execution = vtb_execution;
     static constexpr bool pooled = true;
-    template <class Payload>
-    [[gnu::always_inline]] static pooled_value_task<Payload> get_message(cache_service<Payload>& service, int key) {
+    template <class Service, class Payload = payload_of<Service>>
+    [[gnu::always_inline]] static pooled_value_task<Payload> get_message(Service& service, int key) {
         return lookup_coroutine<pooled_value_task<Payload>>(service, key);
     }
 };
@@ -149,8 +149,8 @@ struct pooled_value_task_impl {
 struct lazy_task_impl {
     static constexpr std::string_view name = "lazy_task";
     using execution = vtb_execution;
-    template <class Payload>
-    [[gnu::always_inline]] static lazy_task<Payload> get_message(cache_service<Payload>& service, int key) {
+    template <class Service, class Payload = payload_of<Service>>
+    [[gnu::always_inline]] static lazy_task<Payload> get_message(Service& service, int key) {
         return lookup_coroutine<lazy_task<Payload>>(service, key);
     }
 };
@@ -159,8 +159,8 @@ struct lazy_task_impl {
 struct std_future_impl {
     static constexpr std::string_view name = "std_future";
     using execution = future_execution;
-    template <class Payload>
-    [[gnu::always_inline]] static std::future<Payload> get_message(cache_service<Payload>& service, int key) {
+    template <class Service, class Payload = payload_of<Service>>
+    [[gnu::always_inline]] static std::future<Payload> get_message(Service& service, int key) {
         std::promise<Payload> promise;
         std::future<Payload> future = promise.get_future();
         if (const Payload* cached = service.find(key)) {
@@ -171,7 +171,7 @@ struct std_future_impl {
         in_flight = std::move(promise);
         service.begin_load(
             key,
-            [](void* context, cache_service<Payload>& owner, int loaded_key, Payload&& value) {
+            [](void* context, Service& owner, int loaded_key, Payload&& value) {
                 owner.store(loaded_key, value);
                 static_cast<std::promise<Payload>*>(context)->set_value(std::move(value));
             },
@@ -185,8 +185,8 @@ struct std_future_impl {
 struct asio_awaitable_impl {
     static constexpr std::string_view name = "asio_awaitable";
     using execution = asio_execution;
-    template <class Payload>
-    static asio::awaitable<Payload> get_message(cache_service<Payload>& service, int key) {
+    template <class Service, class Payload = payload_of<Service>>
+    static asio::awaitable<Payload> get_message(Service& service, int key) {
         if (const Payload* cached = service.find(key)) co_return *cached;
         if (service.db() == db_mode::async)
             co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);

@@ -7,12 +7,13 @@
 // - bounded(n) = ((next() >> 32) * n) >> 32, a value in [0, n);
 // - shuffle: Fisher-Yates from the last element down, j = bounded(i + 1);
 // - keys 0..key_count-1 are shuffled once: the first key_count * hit_percent / 100 of
-//   them are the cached keys; shuffled again (the generator goes on), they are the
-//   sequence a benchmark walks cyclically.
+//   them are the cached keys (which must be a whole number: 99.9 % of 1000 keys is 999); shuffled again (the generator
+//   goes on), they are the sequence a benchmark walks cyclically.
 //
 // Allocates two vectors of key_count ints at construction, nothing afterwards.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <numeric>
 #include <stdexcept>
@@ -51,15 +52,18 @@ struct key_sequence {
     std::vector<int> cached_keys;  // exactly key_count * hit_percent / 100 of them
     std::vector<int> sequence;     // every key once, in the order a benchmark asks for them
 
-    key_sequence(int key_count, int hit_percent, std::uint64_t seed) {
+    key_sequence(int key_count, double hit_percent, std::uint64_t seed) {
         if (key_count <= 0) throw std::invalid_argument("key_sequence: key_count must be positive");
-        if (hit_percent < 0 || hit_percent > 100)
+        if (!(hit_percent >= 0 && hit_percent <= 100))
             throw std::invalid_argument("key_sequence: hit_percent must be within 0..100");
+        const double cached_count = std::round(key_count * hit_percent / 100);
+        if (std::abs(cached_count - key_count * hit_percent / 100) > 1e-6)
+            throw std::invalid_argument("key_sequence: hit_percent of key_count keys is not a whole number of keys");
         splitmix64 random(seed);
         std::vector<int> keys(static_cast<std::size_t>(key_count));
         std::iota(keys.begin(), keys.end(), 0);
         shuffle(keys, random);
-        cached_keys.assign(keys.begin(), keys.begin() + key_count * hit_percent / 100);
+        cached_keys.assign(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(cached_count));
         shuffle(keys, random);
         sequence = std::move(keys);
     }

@@ -77,7 +77,7 @@ std::uint64_t expected_allocations(std::string_view implementation, int hit_perc
 template <class Impl>
 void check_implementation(int hit_percent) {
     SCOPED_TRACE(std::string(Impl::name) + " at hit " + std::to_string(hit_percent));
-    cache_service<int> service(cache_params{.hit_percent = hit_percent, .db = db_mode::async});
+    cache_service<int> service(cache_params{.hit_percent = static_cast<double>(hit_percent), .db = db_mode::async});
     allocation_probe probe;
     counted_iterations iterations{operations};
     const std::uint64_t warm_up = Impl::execution::template run<Impl>(service, iterations, probe);

@@ -41,6 +41,11 @@ TEST(KeySequence, EveryCycleHoldsEveryKeyOnceAndTheExactHitRatio) {
     }
 }
 
+TEST(KeySequence, AFractionalPercentTakesItsWholeNumberOfKeys) {
+    EXPECT_EQ(key_sequence(key_count, 99.9, seed).cached_keys.size(), 999u);
+    EXPECT_EQ(key_sequence(key_count, 0.1, seed).cached_keys.size(), 1u);
+}
+
 TEST(KeySequence, TheCacheServiceHitsExactlyTheCachedKeys) {
     cache_service<int> service(cache_params{.hit_percent = 90});
     int hits = 0;
@@ -62,6 +67,7 @@ TEST(KeySequence, BadParametersAreRejected) {
     EXPECT_THROW(key_sequence(0, 50, seed), std::invalid_argument);
     EXPECT_THROW(key_sequence(key_count, 101, seed), std::invalid_argument);
     EXPECT_THROW(key_sequence(key_count, -1, seed), std::invalid_argument);
+    EXPECT_THROW(key_sequence(key_count, 99.95, seed), std::invalid_argument);  // 999.5 keys
 }
 
 }  // namespace
