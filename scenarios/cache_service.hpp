@@ -156,6 +156,7 @@ public:
 
     run_loop& loop() noexcept { return loop_; }
     database_type& database() noexcept { return database_; }
+    const database_type& database() const noexcept { return database_; }
     db_mode db() const noexcept { return params_.db; }
     const cache_params& params() const noexcept { return params_; }
 

@@ -113,7 +113,7 @@ struct value_task_source_impl {
     static constexpr std::string_view name = "value_task_source";
     using execution = vtb_execution;
     static constexpr bool pooled = true;
-    static constexpr std::size_t pool_capacity = 8;  // per thread
+    static constexpr std::size_t pool_capacity = 64;  // per thread: the service's most requests in flight
 
     template <class Service, class Payload = payload_of<Service>>
     [[gnu::always_inline]] static ValueTask<Payload> get_message(Service& service, int key) {

@@ -1,9 +1,14 @@
 // scenarios/json_writer.hpp: a small streaming JSON writer for what the scenarios publish
-// (the vocabulary, misuse.json): objects, arrays, strings, integers and booleans, on one
-// line or indented by two spaces. Strings are escaped as JSON requires.
+// (the vocabulary, misuse.json, the service's results): objects, arrays, strings, integers,
+// finite numbers, booleans and null, on one line or indented by two spaces. Strings are
+// escaped as JSON requires; a number that is not finite throws (JSON has none).
 #pragma once
 
+#include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +37,15 @@ public:
     json_writer& value(const char* text) { return value(std::string_view(text)); }
     json_writer& value(int number) { return scalar(std::to_string(number)); }
     json_writer& value(bool flag) { return scalar(flag ? "true" : "false"); }
+    json_writer& value(std::int64_t number) { return scalar(std::to_string(number)); }
+    json_writer& value(std::uint64_t number) { return scalar(std::to_string(number)); }
+    json_writer& value(double number) {
+        if (!std::isfinite(number)) throw std::domain_error("json_writer: a number that is not finite");
+        char text[32];
+        const auto written = std::to_chars(text, text + sizeof text, number);
+        return scalar(std::string(text, written.ptr));
+    }
+    json_writer& null_value() { return scalar("null"); }
 
     const std::string& str() const { return text_; }
 

@@ -69,6 +69,7 @@ SETTINGS: dict[str, str] = {
     "synchronous_commit": "off",
     "full_page_writes": "off",
     "max_connections": "20",
+    "shared_preload_libraries": "pg_stat_statements",  # the service counts the queries the server ran
 }
 
 # The messages table: the cache scenarios' keys and payloads. KEY_COUNT is cache_params'
@@ -285,7 +286,8 @@ def postgresql_conf(directory: Path) -> str:
 def messages_sql() -> str:
     """psql input that creates and fills the messages table (COPY of KEY_COUNT rows)."""
     rows = "".join(f"{key}\t{int_payload(key)}\t{string_payload(key)}\n" for key in range(KEY_COUNT))
-    return ("CREATE TABLE messages (id integer PRIMARY KEY, int_payload integer NOT NULL, "
+    return ("CREATE EXTENSION pg_stat_statements;\n"
+            "CREATE TABLE messages (id integer PRIMARY KEY, int_payload integer NOT NULL, "
             "string_payload text NOT NULL);\n"
             "COPY messages (id, int_payload, string_payload) FROM STDIN;\n"
             f"{rows}\\.\n"

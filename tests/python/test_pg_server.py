@@ -158,7 +158,8 @@ def test_start_serves_the_messages_table_over_the_socket_and_stop_removes_everyt
     facts = json.loads((base / "facts.json").read_text())
     assert re.fullmatch(r"15\.\d+.*", facts["version"])
     assert facts["settings"] == {"fsync": "off", "full_page_writes": "off", "listen_addresses": "",
-                                 "max_connections": "20", "synchronous_commit": "off"}
+                                 "max_connections": "20", "shared_preload_libraries": "pg_stat_statements",
+                                 "synchronous_commit": "off"}
 
     stopped = pg_server_cli("stop", directory)
     assert (stopped.returncode, stopped.stderr) == (0, "")

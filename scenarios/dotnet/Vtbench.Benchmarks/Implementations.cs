@@ -113,11 +113,11 @@ public readonly struct ValueTaskImpl : IValueTaskImpl
 /// <summary>
 /// The value inline on a hit; on a miss a pooled IValueTaskSource&lt;T&gt; (on
 /// ManualResetValueTaskSourceCore&lt;T&gt;) that the database completes. The pool is per thread,
-/// 8 sources as in C++; when it is empty the miss falls back to a wrapped Task&lt;T&gt;.
+/// 64 sources as in C++ (the service's most requests in flight per thread); when it is empty the miss falls back to a wrapped Task&lt;T&gt;.
 /// </summary>
 public readonly struct ValueTaskSourceImpl : IValueTaskImpl
 {
-    public const int PoolCapacity = 8;
+    public const int PoolCapacity = 64;
 
     public static ValueTask<T> GetAsync<T, TP>(CacheService<T, TP> service, int key) where TP : struct, IPayload<T>
     {
