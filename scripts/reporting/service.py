@@ -87,7 +87,7 @@ def section(run: Run) -> list[str]:
     server = config.context.get("server") if isinstance(config.context.get("server"), dict) else {}
     lines = heading + [
         f"vtbench_service ({base_name()}) runs the cache of cache_lookup in front of the run's own PostgreSQL "
-        f"server (version {server.get('version', 'not recorded')}), each miss a prepared query over a Unix socket. "
+        f"server (version {server.get('version', 'not recorded')}), each cache miss a query to that server. "
         f"requests/s: the median of the fast-state repetitions, with their min-max range "
         f"({CPP_SLOW_STATE_MARK}: none ran in the fast state, all are used); x {BASELINE}: its median over "
         f"{BASELINE}'s at the same hit ratio and load, with the two-sided U test's p over the repetitions "
