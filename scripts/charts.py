@@ -9,8 +9,12 @@ latency (per allocator, gcc), relative_latency (time relative to task at the sam
 ratio, per compiler, glibc, so crossovers show), allocator_comparison (each
 implementation's time under each allocator relative to glibc, per compiler and hit ratio
 of the vocabulary's comparison sweep, with sync as the layout control),
-bytes_per_op_string (string payload) and multi_await (claim C9: time per operation
-against the number of awaiters, per compiler, glibc). An implementation's colour and
+bytes_per_op_string (string payload), multi_await (claim C9: time per operation
+against the number of awaiters, per compiler, glibc) and the service section's three
+(gcc + glibc): service_throughput (requests per second against the hit ratio, per
+closed-loop load), service_latency (the latency percentile distribution, HdrHistogram's
+style, per hit ratio) and service_decision (the client CPU each form saves per request
+against task, in ns and in % of task's client + server CPU, against the hit ratio). An implementation's colour and
 marker come from its position in the run's vocabulary. Every time is the timing pass's;
 every count the counting pass's. A chart whose data the run lacks is skipped with a
 one-line notice; a run without any cache_lookup benchmark is an error.
@@ -34,13 +38,18 @@ from matplotlib.patches import Patch  # noqa: E402
 
 from benchmark_file import cache_sweep, multi_await_sweep  # noqa: E402
 from dotnet_results import relative_to  # noqa: E402
+from formats import format_latency  # noqa: E402
 from json_input import ResultsError  # noqa: E402
 from reporting.allocators import CONTROL_IMPLEMENTATION, allocator_effects, effect_hits  # noqa: E402
 from reporting.common import BASE_COMPILER, BASELINE_ALLOCATOR  # noqa: E402
 from reporting.dotnet import dotnet_sweep  # noqa: E402
+from reporting.service_figures import (  # noqa: E402
+    BASELINE, C10_WORKERS, SECTION as SERVICE_SECTION, base_service, c10_clients, loads, sweep,
+)
+from service_results import ServiceConfig  # noqa: E402
 from script_io import ScriptArgumentParser, atomic_write, run_main  # noqa: E402
 from stats import Spread  # noqa: E402
-from vocabulary import Vocabulary, ordered  # noqa: E402
+from vocabulary import Vocabulary, order_key, ordered  # noqa: E402
 from vtb_results import Run, load_run  # noqa: E402
 
 PROG = "charts.py"
@@ -366,6 +375,151 @@ def multi_await_chart(run: Run) -> Figure:
     figure.suptitle("multi_await: one task awaited by N awaiters (line: median, band: min-max of repetitions)")
     figure.legend(handles=list(labels.values()), labels=list(labels), title="producer, state",
                   loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return figure
+
+
+def service_config(run: Run) -> ServiceConfig:
+    config = base_service(run)
+    if config is None:
+        raise MissingData(f"no service runs in {BASE_COMPILER}-{BASELINE_ALLOCATOR} (service/)")
+    return config
+
+
+def hit_positions(config: ServiceConfig) -> dict[float, int]:
+    """The closed loop's hit ratios, each at its index: evenly spaced, so that 99, 99.9 and 100 % stay apart."""
+    hits = sorted({point.key.hit_percent for point in config.points.values() if point.key.loop == "closed"})
+    return {hit: index for index, hit in enumerate(hits)}
+
+
+def label_hit_axes(all_axes: list, positions: dict[float, int]) -> None:
+    for axes in all_axes:
+        axes.set_xticks(list(positions.values()), [f"{hit:g}" for hit in positions])
+        axes.set_xlim(-0.3, len(positions) - 0.7)
+        axes.set_xlabel("cache hit ratio (%, evenly spaced)")
+
+
+def c10_load(config: ServiceConfig) -> int:
+    """The clients per worker of the service charts drawn at one load (closed loop, C10_WORKERS)."""
+    clients = c10_clients(config)
+    if not clients:
+        raise MissingData(f"no closed-loop service runs on {C10_WORKERS} worker")
+    return clients[0]
+
+
+@chart("service_throughput", section=SERVICE_SECTION)
+def service_throughput_chart(run: Run) -> Figure:
+    """Requests per second against the hit ratio, one line per implementation, one panel per closed-loop load."""
+    config = service_config(run)
+    positions = hit_positions(config)
+    panels = []
+    for (loop, workers, clients), points in loads(config, run).items():
+        if loop == "closed":
+            panel: Series = {}
+            for point in points:
+                panel.setdefault(point.key.implementation, []).append((positions[point.key.hit_percent],
+                                                                        point.requests_per_second))
+            panels.append((f"{workers} worker{'s' * (workers != 1)} x {clients} clients per worker", panel))
+    if not panels:
+        raise MissingData("no closed-loop service runs")
+    figure = sweep_figure(run, f"The service: requests per second against the hit ratio ({BASE_COMPILER} + "
+                               f"{BASELINE_ALLOCATOR}, closed loop; line: median, band: min-max of repetitions)",
+                          panels, "requests per second", spread_band=True)
+    label_hit_axes(figure.axes[:len(panels)], positions)
+    return figure
+
+
+def percentile_position(percentile: float, largest: float) -> float:
+    """HdrHistogram's x: 1 / (1 - p); the maximum (p = 100) one decade beyond `largest`, the last finite x."""
+    return largest * 10 if percentile >= 100 else 100 / (100 - percentile)
+
+
+@chart("service_latency", section=SERVICE_SECTION)
+def service_latency_chart(run: Run) -> Figure:
+    """The latency percentile distribution (HdrHistogram's style: x = 1/(1-p), log scale), one line per
+    implementation, one panel per hit ratio, closed loop at C10's first load."""
+    config = service_config(run)
+    clients = c10_load(config)
+    by_hit: dict[float, list] = {}
+    for point in config.points.values():
+        if (point.key.loop, point.key.workers, point.key.clients_per_worker) == ("closed", C10_WORKERS, clients):
+            by_hit.setdefault(point.key.hit_percent, []).append(point)
+    vocabulary = run.vocabulary
+    implementation_key = order_key(vocabulary.implementation_names())
+    percentiles = {p for points in by_hit.values() for point in points for p, _ in point.latency_distribution_ns}
+    largest = max((100 / (100 - p) for p in percentiles if p < 100), default=2.0)
+    ticks = [50.0] + [100 - 10.0 ** (1 - k) for k in range(12) if 10.0 ** (k + 1) <= largest * 1.001]
+    figure, all_axes = panel_grid(len(by_hit), 3, (4.6, 3.8))
+    drawn: set[str] = set()
+    for axes, hit in zip(all_axes, sorted(by_hit)):
+        points = sorted(by_hit[hit], key=lambda point: implementation_key(point.key.implementation))
+        for order, point in enumerate(points):
+            name, widest_first = point.key.implementation, len(points) - order  # as sweep_figure draws them
+            axes.plot([percentile_position(p, largest) for p, _ in point.latency_distribution_ns],
+                      [value / 1000 for _, value in point.latency_distribution_ns], color=colour_of(vocabulary, name),
+                      marker=marker_of(vocabulary, name), markersize=2 + 0.8 * widest_first,
+                      linewidth=0.8 + 0.5 * widest_first)
+            drawn.add(name)
+        axes.set_xscale("log")
+        axes.set_yscale("log")
+        labels = [f"{p:g}%" for p in ticks] + (["max"] if 100.0 in percentiles else [])
+        positions = [percentile_position(p, largest) for p in ticks] + ([largest * 10] if 100.0 in percentiles else [])
+        axes.set_xticks(positions, labels, rotation=45)
+        axes.minorticks_off()
+        axes.set_title(f"{hit:g} % hits")
+        axes.set_xlabel("percentile (log scale of 1/(1-p))")
+        axes.set_ylabel("latency (us, log scale)")
+        axes.grid(True, alpha=0.3)
+    figure.suptitle(f"The service: latency percentile distribution ({BASE_COMPILER} + {BASELINE_ALLOCATOR}, closed "
+                    f"loop, {C10_WORKERS} worker x {clients} clients; median of the repetitions at each percentile)")
+    handles = implementation_legend(vocabulary, ordered(drawn, vocabulary.implementation_names()))
+    figure.legend(handles=handles, title="implementation", loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return figure
+
+
+@chart("service_decision", section=SERVICE_SECTION)
+def service_decision_chart(run: Run) -> Figure:
+    """Per implementation, the client CPU it saves per request against the baseline's, in ns and in % of the
+    baseline's whole CPU cost per request (client + server), against the hit ratio (closed loop, C10's first
+    load); the baseline's median latency at 0 % hits, the miss latency measured, in the title."""
+    config = service_config(run)
+    clients = c10_load(config)
+    baseline = sweep(config, BASELINE, C10_WORKERS, clients)
+    if not baseline:
+        raise MissingData(f"no closed-loop service runs of {BASELINE} on {C10_WORKERS} worker x {clients} clients")
+    positions = hit_positions(config)
+    vocabulary = run.vocabulary
+    figure, (ns_axes, percent_axes) = plt.subplots(1, 2, figsize=(12, 4.6), constrained_layout=True)
+    drawn = []
+    for name in vocabulary.implementation_names():
+        points = sweep(config, name, C10_WORKERS, clients)
+        hits = sorted(hit for hit in points if hit in baseline)
+        if name == BASELINE or not hits:
+            continue
+        saving = {hit: baseline[hit].client_cpu_ns_per_request.median - points[hit].client_cpu_ns_per_request.median
+                  for hit in hits}
+        whole = {hit: baseline[hit].client_cpu_ns_per_request.median + baseline[hit].server_cpu_ns_per_request.median
+                 for hit in hits}
+        style = {"color": colour_of(vocabulary, name), "marker": marker_of(vocabulary, name), "markersize": 4}
+        ns_axes.plot([positions[hit] for hit in hits], [saving[hit] for hit in hits], **style)
+        percent_axes.plot([positions[hit] for hit in hits], [100 * saving[hit] / whole[hit] if whole[hit] else 0.0
+                                                            for hit in hits], **style)
+        drawn.append(name)
+    if not drawn:
+        raise MissingData(f"no service runs to set against {BASELINE}'s")
+    for axes, label in ((ns_axes, "client CPU saved per request (ns)"),
+                        (percent_axes, f"saved, % of {BASELINE}'s client + server CPU per request")):
+        axes.axhline(0.0, color="black", linewidth=0.8, linestyle=":")
+        axes.set_ylabel(label)
+        axes.grid(True, alpha=0.3)
+    label_hit_axes([ns_axes, percent_axes], positions)
+    miss = baseline.get(0.0)
+    latency = f"\nthe miss latency measured: {BASELINE}'s p50 at 0 % hits, " \
+        f"{format_latency(miss.latency_ns['p50'].median)}" if miss else ""
+    figure.suptitle(f"The service: what each form saves per request against {BASELINE} ({BASE_COMPILER} + "
+                    f"{BASELINE_ALLOCATOR}, closed loop, {C10_WORKERS} worker x {clients} clients; above 0: cheaper)"
+                    f"{latency}")
+    figure.legend(handles=implementation_legend(vocabulary, drawn), title="implementation", loc="center left",
+                  bbox_to_anchor=(1.0, 0.5))
     return figure
 
 

@@ -6,13 +6,13 @@ that no script reads.
 
 Every file of RUN_DIR falls under one rule (RULES, below) or the run is refused:
   gzipped  bench/, counts/, unchecked/, aa/<side>/ and allocators/<compiler>/<allocator>/
-           (Google Benchmark JSON) and
+           (Google Benchmark JSON), service/<config>/ (vtbench_service's JSON) and
            BenchmarkDotNet's *-report-full.json under dotnet/ become NAME.json.gz:
            deterministic gzip (level 9, mtime 0, no file name in the header), so packing
            the same run twice gives the same bytes and `gunzip` gives back the original
-           file, still readable by Google Benchmark's tools/compare.py;
+           file (a Google Benchmark one still readable by its tools/compare.py);
   copied   REPORT.md, meta.json, the top-level JSON (cross-checks, misuse, goroutine),
-           dotnet/'s small JSON and charts/*.png, byte for byte;
+           dotnet/'s small JSON, service/not-measured.txt and charts/*.png, byte for byte;
   dropped  charts/*.svg (REPORT.md and the README embed the PNGs), BenchmarkDotNet's
            logs and its *-report-github.md tables (no script reads them).
 A file already gzipped (a packed run packed again) is decompressed and packed the same way.
@@ -44,6 +44,7 @@ from json_input import (
     COMPRESSED_SUFFIX, PLAIN_SUFFIX, ResultsError, is_compressed, json_stem, parse_json_bytes, read_json_bytes,
 )
 from process_runs import AA_DIRECTORY, ALLOCATORS_DIRECTORY
+from service_results import NOT_MEASURED_FILE, SERVICE_DIRECTORY
 from script_io import ScriptArgumentParser, UsageError, current_umask, run_main
 from vtb_results import COUNTING_DIRECTORY, DOTNET_DIRECTORY, TIMING_DIRECTORY, UNCHECKED_DIRECTORY, load_passes
 
@@ -60,13 +61,14 @@ _BDN_LOGS = [f"{DOTNET_DIRECTORY}/{BDN_DIRECTORY}", f"{DOTNET_DIRECTORY}/{RUNTIM
 RULES: tuple[tuple[str, str], ...] = (
     *[(GZIP, f"{directory}/*{PLAIN_SUFFIX}") for directory in (TIMING_DIRECTORY, COUNTING_DIRECTORY,
                                                               UNCHECKED_DIRECTORY, f"{AA_DIRECTORY}/*",
-                                                              f"{ALLOCATORS_DIRECTORY}/*/*")],
+                                                              f"{ALLOCATORS_DIRECTORY}/*/*", f"{SERVICE_DIRECTORY}/*")],
     *[(GZIP, f"{directory}/{FULL_EXPORT_PATTERN}{PLAIN_SUFFIX}") for directory in _BDN_RESULTS],
     (COPY, "REPORT.md"),
     (COPY, f"*{PLAIN_SUFFIX}"),
     (COPY, "charts/*.png"),
     (COPY, f"{DOTNET_DIRECTORY}/*{PLAIN_SUFFIX}"),
     (COPY, f"{DOTNET_DIRECTORY}/{RUNTIME_ASYNC_DIRECTORY}/meta{PLAIN_SUFFIX}"),
+    (COPY, f"{SERVICE_DIRECTORY}/{NOT_MEASURED_FILE}"),
     (DROP, "charts/*.svg"),
     *[(DROP, f"{directory}/*.log") for directory in _BDN_LOGS],
     *[(DROP, f"{directory}/*-report-github.md") for directory in _BDN_RESULTS],

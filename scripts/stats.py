@@ -37,6 +37,14 @@ def u_test_p_value(before: Spread, after: Spread) -> float | None:
     return float(mannwhitneyu(before.values, after.values, alternative="two-sided").pvalue)
 
 
+def smallest_p_value(first: int, second: int) -> float:
+    """The smallest two-sided p the exact U test can give for samples of these sizes (scipy's method for
+    small samples without ties): 2 / C(first + second, first). With 3 values a side it is 0.1, so no
+    difference can reach p < 0.05."""
+    from math import comb
+    return min(1.0, 2 / comb(first + second, first))
+
+
 def differs(before: Spread, after: Spread, alpha: float = SIGNIFICANCE_ALPHA) -> bool:
     """Whether two timings differ: the U test's p-value is below alpha (never with fewer than 2 values)."""
     p_value = u_test_p_value(before, after)

@@ -1,6 +1,6 @@
 """Load a vtbench run directory (docs/results-format.md): meta.json, both passes' files of
 every configuration it lists, the unchecked pass and the optional cross-check, goroutine,
-misuse, A/A (process_runs.py) and .NET files.
+misuse, A/A (process_runs.py), .NET and service (service_results.py) files.
 
 The loader joins each configuration's two passes (times from bench/, allocation counters
 from counts/), holds the run to one vocabulary (every file's vtb_vocabulary must agree,
@@ -20,6 +20,7 @@ from benchmark_file import (
 )
 from dotnet_results import DotnetRun, load_dotnet_run
 from process_runs import ProcessSide, load_aa, load_allocator_sides
+from service_results import SERVICE_DIRECTORY, ServiceResults, load_service
 from json_input import ResultsError, json_files, json_stem, load_json, require, require_object, stored_json_path
 from vocabulary import VOCABULARY_KEY, Vocabulary, order_key
 
@@ -55,6 +56,9 @@ class Run:
     # The allocator comparison (allocators/<compiler>/<allocator>/: one vtbench binary a compiler, one
     # side per allocator, interleaved processes): compiler -> allocator -> side.
     allocator_sides: dict[str, dict[str, ProcessSide]] = field(default_factory=dict)
+    # The service scenario (service/: vtbench_service against the run's PostgreSQL server), or None when
+    # the run has no service/ directory; its not_measured says why when the run had no server.
+    service: ServiceResults | None = None
 
     def config(self, compiler: str, allocator: str) -> BenchmarkFile | None:
         return self.configs.get(config_name(compiler, allocator))
@@ -164,6 +168,7 @@ class Passes:
     configs: dict[str, BenchmarkFile]      # each configuration's two passes merged, in meta.json's order
     unchecked: dict[str, BenchmarkFile]
     files: list[BenchmarkFile]             # every file as read: timing, counting and unchecked passes
+    fastest: dict[str, float]              # compiler -> its fastest calibration over its timed files
 
     def shared_vocabulary(self) -> Vocabulary | None:
         """The vocabulary every file carries, or None when they do not all carry the same one."""
@@ -209,7 +214,7 @@ def load_passes(directory: Path) -> Passes:
             raise ResultsError(f"{bench_file.path}: its context does not say vtb_misuse_checks='off' "
                                f"(not from vtbench_unchecked?)")
     return Passes(directory, meta, {name: merge_passes(timing[name], counting[name]) for name in listed}, unchecked,
-                  [*timing.values(), *counting.values(), *unchecked.values()])
+                  [*timing.values(), *counting.values(), *unchecked.values()], fastest)
 
 
 def load_run(directory: Path) -> Run:
@@ -238,6 +243,7 @@ def load_run(directory: Path) -> Run:
         check(data, path)
         return data
 
+    service = directory / SERVICE_DIRECTORY
     return Run(
         directory=directory,
         meta=passes.meta,
@@ -252,6 +258,7 @@ def load_run(directory: Path) -> Run:
         callgrind_unchecked=optional("callgrind-unchecked.json", _check_callgrind),
         aa=aa,
         allocator_sides=allocator_sides,
+        service=load_service(service, vocabulary, passes.fastest) if service.exists() else None,
     )
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from reporting import (
     against_dotnet, allocators, claims, concurrency, crosschecks, dotnet, elision, environment, footprint, gallery,
-    misuse, multi_await, noise, wrong_way,
+    misuse, multi_await, noise, service, wrong_way,
 )
 from reporting.common import recorded
 from vtb_results import Run
 
 SECTIONS = (environment.section, claims.section, dotnet.section, against_dotnet.section, gallery.section,
             wrong_way.section, allocators.section, noise.section, elision.section, concurrency.section,
-            multi_await.section, footprint.section, misuse.section, crosschecks.heaptrack_section,
+            service.section, multi_await.section, footprint.section, misuse.section, crosschecks.heaptrack_section,
             crosschecks.cachegrind_section)
 
 

@@ -150,3 +150,49 @@ def write_allocator_comparison(run: Path, compiler: str, times: dict[str, dict[s
                                          vtb_side=allocator, vtb_round=str(index + 1))
             (side / f"round-{index + 1:02d}.json").write_text(json.dumps({"context": context, "benchmarks": entries}))
     return run
+
+
+# A latency distribution's percentiles (docs/service-format.md) and each one's latency as a multiple of p50.
+SERVICE_DISTRIBUTION = ((50.0, 1.0), (75.0, 1.1), (90.0, 1.3), (99.0, 4.0), (99.9, 130.0), (99.99, 260.0),
+                        (100.0, 300.0))
+SERVICE_PERCENTILES = {"p50": 50.0, "p90": 90.0, "p99": 99.0, "p99.9": 99.9, "max": 100.0}
+
+
+def service_run(impl: str, hit: float, rates: list[float], workers: int = 1, clients: int = 16,
+                loop: str = "closed", target_rate: float | None = None, client_cpu: float = 300.0,
+                server_cpu: float = 10.0, p50_ns: float = 300.0,
+                calibrations: list[float] | None = None) -> dict[str, Any]:
+    """One run of service.json (docs/service-format.md): one repetition per requests-per-second figure, each of
+    100,000 requests with its misses (the server counting as many queries) at the hit ratio."""
+    requests, misses = 100_000, round(100_000 * (100 - hit) / 100)
+    distribution = [[p, p50_ns * factor] for p, factor in SERVICE_DISTRIBUTION]
+    latency = {name: dict(SERVICE_DISTRIBUTION)[p] * p50_ns for name, p in SERVICE_PERCENTILES.items()}
+    return {"implementation": impl, "hit_percent": hit, "workers": workers, "clients_per_worker": clients,
+            "loop": loop, "target_rate": target_rate, "allocs_per_request": None,
+            "repetitions": [{"requests": requests, "seconds": requests / rate, "requests_per_second": rate,
+                             "latency_ns": latency, "latency_distribution_ns": distribution,
+                             "client_cpu_ns_per_request": client_cpu, "server_cpu_ns_per_request": server_cpu,
+                             "queries": misses, "misses": misses,
+                             "calibration_ns": (calibrations or [6900.0] * len(rates))[index]}
+                            for index, rate in enumerate(rates)]}
+
+
+def service_document(runs: list[dict[str, Any]], counting: bool = False, config: str = "gcc-glibc") -> dict[str, Any]:
+    compiler, allocator = config.split("-")
+    context = {"program": "vtbench_service", "vtb_compiler": compiler, "vtb_allocator": allocator,
+               "vtb_git_revision": "0123456", "counting": counting, "payload": "int", "repetition_seconds": 0.25,
+               "repetitions": len(runs[0]["repetitions"]) if runs else 0,
+               "server": {"version": "15.20", "settings": {"fsync": "off"}}, "server_pid_count": 3}
+    return {"context": context, "runs": runs}
+
+
+def write_service(run: Path, runs: list[dict[str, Any]], allocs: dict[str, float] | None = None,
+                  config: str = "gcc-glibc") -> Path:
+    """service/<config>/service.json with these runs and service-counting.json with the same runs, each with
+    its implementation's allocs_per_request (0 unless `allocs` says otherwise); returns the directory."""
+    directory = run / "service" / config
+    directory.mkdir(parents=True)
+    counted = [dict(each, allocs_per_request=(allocs or {}).get(each["implementation"], 0.0)) for each in runs]
+    (directory / "service.json").write_text(json.dumps(service_document(runs, config=config)))
+    (directory / "service-counting.json").write_text(json.dumps(service_document(counted, True, config)))
+    return directory

@@ -7,7 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_RUN, FIXTURES, repetitions, run_script, write_allocator_comparison, write_run
+from conftest import (
+    FIXTURE_RUN, FIXTURES, repetitions, run_script, service_run, write_allocator_comparison, write_run, write_service,
+)
 
 import charts
 import vtb_results
@@ -26,6 +28,11 @@ def charted_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         allocator: {name.format(impl, hit): [time * factor * (1 + hit / 100) for time in processes]
                     for impl in ("sync", "task", "value_task") for hit in (0, 100)}
         for allocator, factor in (("glibc", 1.0), ("mimalloc", 0.9))})
+    write_service(run_dir, [service_run(impl, hit, [rate * (1 + hit / 1000) * f for f in (0.98, 1.0, 1.02)], clients=clients,
+                                        client_cpu=cpu - hit, p50_ns=300.0 * clients)
+                            for impl, rate, cpu in (("task", 20_000, 500), ("value_task", 21_000, 450),
+                                                    ("value_task_source", 22_000, 420))
+                            for hit in (0, 50, 90, 99, 99.9, 100) for clients in (1, 16)])
     finished = run_script("charts.py", run_dir)
     assert finished.returncode == 0, finished.stderr
     return run_dir, finished.stdout
@@ -54,7 +61,9 @@ def test_charts_without_data_are_skipped_with_a_notice(tmp_path: Path) -> None:
     notices = [line for line in finished.stdout.splitlines() if "skipped" in line]
     assert [line.split(":")[1].strip() for line in notices] == ["skipped dotnet_overlay",
                                                                 "skipped allocator_comparison",
-                                                                "skipped bytes_per_op_string", "skipped multi_await"]
+                                                                "skipped bytes_per_op_string", "skipped multi_await",
+                                                                "skipped service_throughput", "skipped service_latency",
+                                                                "skipped service_decision"]
     written = sorted(path.name for path in (tmp_path / "elsewhere").iterdir())
     assert written == ["allocs_per_op.png", "allocs_per_op.svg", "latency.png", "latency.svg", "relative_latency.png",
                        "relative_latency.svg"]
@@ -108,3 +117,37 @@ def test_multi_await_chart_has_a_panel_per_compiler_and_a_line_per_producer_and_
     assert labels == ["via:task, completed", "via:task, pending", "via:as_task, completed", "via:as_task, pending"]
     assert axes[0].get_lines()[0].get_color() == charts.palette(2)[0]  # via:task, first of the vocabulary's vias
     charts.plt.close(figure)
+
+
+def test_service_charts_draw_the_service_runs_and_its_section_embeds_them(charted_run: tuple[Path, str]) -> None:
+    from reporting import service
+    run = vtb_results.load_run(charted_run[0])
+    figure = charts.service_throughput_chart(run)
+    panels = [axes for axes in figure.axes if axes.get_title()]
+    assert [axes.get_title() for axes in panels] == ["1 worker x 1 clients per worker", "1 worker x 16 clients per worker"]
+    assert [tick.get_text() for tick in panels[0].get_xticklabels()] == ["0", "50", "90", "99", "99.9", "100"]
+    task = panels[1].get_lines()[0]
+    assert list(task.get_xdata()) == [0, 1, 2, 3, 4, 5] and task.get_ydata()[3] == 20_000 * 1.099
+    charts.plt.close(figure)
+
+    figure = charts.service_latency_chart(run)
+    panels = [axes for axes in figure.axes if axes.get_title()]
+    assert [axes.get_title() for axes in panels] == [f"{hit} % hits" for hit in ("0", "50", "90", "99", "99.9", "100")]
+    line = panels[0].get_lines()[0]
+    assert list(line.get_xdata()) == pytest.approx([2, 4, 10, 100, 1000, 10_000, 100_000])
+    assert list(line.get_ydata()) == pytest.approx([4.8, 5.28, 6.24, 19.2, 624.0, 1248.0, 1440.0])  # 16 clients: p50 4.8 us
+    assert [tick.get_text() for tick in panels[0].get_xticklabels()] == ["50%", "90%", "99%", "99.9%", "99.99%", "max"]
+    charts.plt.close(figure)
+
+    figure = charts.service_decision_chart(run)
+    ns_axes, percent_axes = figure.axes[:2]
+    assert [line.get_color() for line in ns_axes.get_lines()[:2]] == [charts.colour_of(run.vocabulary, name)
+                                                                     for name in ("value_task", "value_task_source")]
+    assert list(ns_axes.get_lines()[0].get_ydata()) == [50.0] * 6  # task's 500 - hit against value_task's 450 - hit
+    assert percent_axes.get_lines()[0].get_ydata()[0] == pytest.approx(100 * 50 / 510)
+    assert "the miss latency measured: task's p50 at 0 % hits, 4.80 us" in figure._suptitle.get_text()
+    charts.plt.close(figure)
+
+    shown = [line for line in service.section(run) if line.startswith("![")]
+    assert shown == [f"![{name}](charts/{name}.png)" for name in ("service_throughput", "service_latency",
+                                                                   "service_decision")]

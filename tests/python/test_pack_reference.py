@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_RUN, FIXTURES, add_aa, run_script, write_allocator_comparison
+from conftest import FIXTURE_RUN, FIXTURES, add_aa, run_script, service_run, write_allocator_comparison, write_service
 
 import pack_reference
 import vtb_results
@@ -26,7 +26,8 @@ GZIPPED = {"bench/gcc-glibc.json", "bench/clang-glibc.json", "bench/gcc-mimalloc
              for index in range(1, 5)],
            *[f"dotnet/bdn/results/Vtbench.Benchmarks.{name}-report-full.json"
              for name in ("CacheLookupInt", "CacheLookupString", "CopyCost", "DriverInt", "Factory")],
-           "dotnet/runtime-async/bdn/results/Vtbench.Benchmarks.CacheLookupInt-report-full.json"}
+           "dotnet/runtime-async/bdn/results/Vtbench.Benchmarks.CacheLookupInt-report-full.json",
+           "service/gcc-glibc/service.json", "service/gcc-glibc/service-counting.json"}
 COPIED = {"REPORT.md", "meta.json", "callgrind.json", "goroutine.json", "heaptrack.json", "misuse.json",
           "charts/latency.png", "dotnet/meta.json", "dotnet/misuse.json", "dotnet/footprint.json",
           "dotnet/runtime-async/meta.json"}
@@ -39,7 +40,7 @@ PROCESS_TIMES = (9.0, 9.5, 10.0, 9.2)  # the allocator comparison's four process
 
 def full_run(directory: Path) -> Path:
     """The fixture run with every kind of file a full run writes: unchecked/, aa/, allocators/, dotnet/ (with
-    BenchmarkDotNet's logs and Markdown tables), misuse.json, a chart in both formats and REPORT.md."""
+    BenchmarkDotNet's logs and Markdown tables), service/, misuse.json, a chart in both formats and REPORT.md."""
     shutil.copytree(FIXTURE_RUN, directory)
     add_aa(directory)
     write_allocator_comparison(directory, "gcc", {
@@ -50,6 +51,8 @@ def full_run(directory: Path) -> Path:
     (directory / "unchecked").mkdir()
     (directory / "unchecked" / "gcc-glibc.json").write_text(json.dumps(unchecked, indent=2))
     shutil.copytree(FIXTURES / "dotnet" / "run", directory / "dotnet")
+    write_service(directory, [service_run(impl, hit, [900.0, 1000.0, 1100.0]) for impl in ("task", "value_task")
+                              for hit in (0, 99.9)])
     shutil.copy(FIXTURES / "misuse.json", directory / "misuse.json")
     (directory / "charts").mkdir()
     (directory / "charts" / "latency.png").write_bytes(b"\x89PNG\r\n\x1a\n not a real chart")
@@ -107,6 +110,8 @@ def test_the_readers_give_the_same_on_the_packed_and_the_plain_form(plain: Path,
     assert [side.benchmarks for side in after.aa] == [side.benchmarks for side in before.aa]
     assert before.dotnet is not None and after.dotnet is not None and after.dotnet.rows == before.dotnet.rows
     assert {row.build for row in after.dotnet.rows} == {"default", "runtime_async"}
+    assert after.service is not None and before.service is not None
+    assert after.service.configs["gcc-glibc"].points == before.service.configs["gcc-glibc"].points
     assert build_report(after) == build_report(before) == (plain / "REPORT.md").read_text()
 
 
@@ -162,3 +167,13 @@ def test_the_two_forms_are_found_by_one_name_and_refused_when_both_exist(tmp_pat
         json_files(tmp_path)
     with pytest.raises(ResultsError, match=r"b\.json: stored twice"):
         stored_json_path(tmp_path, "b")
+
+
+def test_a_run_without_postgres_keeps_its_reason(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(FIXTURE_RUN, run)
+    (run / "service").mkdir()
+    (run / "service" / "not-measured.txt").write_text("no PostgreSQL (initdb not found)\n")
+    pack_reference.pack(run, tmp_path / "packed")
+    assert (tmp_path / "packed" / "service" / "not-measured.txt").read_text() == "no PostgreSQL (initdb not found)\n"
+    assert vtb_results.load_run(tmp_path / "packed").service.not_measured == "no PostgreSQL (initdb not found)"
