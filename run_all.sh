@@ -86,7 +86,7 @@ FULL_CALLGRIND_FLAGS=()
 QUICK_CALLGRIND_FLAGS=(--impl=sync,task,value_task,value_task_source,pooled_value_task --hit=ends --iterations=10000)
 PINNED_CORE=1                       # taskset -c PINNED_CORE when there is more than one core
 TEST_PRESETS=(gcc clang asan tsan)
-BENCHMARK_TARGETS=(vtbench vtbench_counting vtb_misuse_table)
+BENCHMARK_TARGETS=(vtbench vtbench_counting vtb_misuse_table vtbench_service vtbench_service_counting)
 FULL_ONLY_TARGETS=(vtbench_unchecked)  # the full run's unchecked pass; --quick does not build it
 DOTNET_NO_SDK_EXIT=3                # scenarios/dotnet/run.sh's exit status when dotnet is absent
 # --compare: rounds of one process per side (shuffled order), a few repetitions each; the
@@ -765,6 +765,21 @@ run_dotnet_side() {
   log "== .NET side done in $(duration $((SECONDS - started)))"
 }
 
+# run_service_scenario [--quick]: the service scenario (scripts/service_run.py) with the first
+# compiler's glibc build, against the run's own PostgreSQL server; not with --filter (a
+# narrowed run), and "not measured" where PostgreSQL is missing.
+run_service_scenario() {
+  local compiler=${used_compilers[0]} started=$SECONDS
+  if [[ -n $filter ]]; then
+    log "-- Service scenario: not run (--filter narrows the run to benchmarks)"
+    return 0
+  fi
+  log "== Service scenario ($compiler-glibc, the run's own PostgreSQL server)"
+  run_interruptibly "$PYTHON" scripts/service_run.py "$out_dir" --build "build/$compiler" --config "$compiler-glibc" \
+    "$@" || return 1
+  log "== Service scenario done in $(duration $((SECONDS - started)))"
+}
+
 # run_analysis_script NAME ARGS...: runs scripts/NAME if it exists; false if it failed.
 run_analysis_script() {
   local script=scripts/$1
@@ -885,6 +900,7 @@ run_benchmarks() {
   local quick_flag=() failed_scripts=()
   ! $quick || quick_flag=(--quick)
   run_dotnet_side "$out_dir/dotnet" "${quick_flag[@]}" || failed_scripts+=(scenarios/dotnet/run.sh)
+  run_service_scenario "${quick_flag[@]}" || failed_scripts+=(service_run.py)
   "$PYTHON" scripts/write_meta.py "$out_dir" --run-id "$run_id" --command "$original_command" "${quick_flag[@]}" \
     --started "$started" --finished "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --git-revision "$git_revision" \
     --repetitions "$repetitions" --min-time "$min_time" --pinned-core "$pinned_core" \

@@ -17,6 +17,7 @@ times are never used.
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,18 +128,27 @@ def load_service_config(directory: Path, vocabulary: Vocabulary, fastest: dict[s
             raise ResultsError(f"{required}: missing (the service's timing and counting runs come in pairs)")
     timing, timing_context = read_service_file(path, directory.name, counting=False, vocabulary=vocabulary)
     counting, _ = read_service_file(counting_path, directory.name, counting=True, vocabulary=vocabulary)
-    for key in timing:
-        if key not in counting:
-            raise ResultsError(f"{counting_path}: has no run of {key.describe()}, which {path.name} timed")
     for key in counting:
+        if key.loop != "closed":
+            raise ResultsError(f"{counting_path}: counts {key.describe()}: the counting run is closed-loop only")
         if key not in timing:
             raise ResultsError(f"{counting_path}: counts {key.describe()}, which {path.name} did not time")
+    for key in timing:
+        if counted_as(key) not in counting:
+            raise ResultsError(f"{counting_path}: has no run of {counted_as(key).describe()}, which {path.name} timed")
     own = min(float(repetition[CALIBRATION_COUNTER]) for run in timing.values() for repetition in run["repetitions"])
     compiler = timing_context["vtb_compiler"]
     reference = min(own, fastest.get(compiler, own))
-    points = {key: reduce_run(key, run["repetitions"], reference, counting[key]["allocs_per_request"])
+    points = {key: reduce_run(key, run["repetitions"], reference, counting[counted_as(key)]["allocs_per_request"])
               for key, run in timing.items()}
     return ServiceConfig(directory.name, path, counting_path, timing_context, points)
+
+
+def counted_as(key: ServiceKey) -> ServiceKey:
+    """The counting run a timed run takes its allocations from: its closed-loop twin (the same implementation,
+    hit ratio and load). A request allocates what its path does, whatever the arrival rate: in both loops at most
+    clients_per_worker requests are in flight on a worker."""
+    return dataclasses.replace(key, loop="closed", target_rate=None)
 
 
 def read_service_file(path: Path, config: str, counting: bool,

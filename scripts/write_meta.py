@@ -126,6 +126,18 @@ def dotnet_facts(run_dir: Path, status: str) -> dict[str, Any]:
     return {"measured": True, **{key: recorded[key] for key in DOTNET_KEYS if key in recorded}}
 
 
+def service_facts(run_dir: Path) -> dict[str, Any]:
+    """The service scenario's server and pgbench figures (RUN_DIR/service/server.json, by service_run.py), or
+    why it was not measured."""
+    service_dir = run_dir / "service"
+    if (service_dir / "not-measured.txt").is_file():
+        return {"measured": False, "reason": (service_dir / "not-measured.txt").read_text().strip()}
+    path = service_dir / "server.json"
+    if not path.is_file():
+        return {"measured": False, "reason": "not run (run_all.sh runs it when no --filter is given)"}
+    return {"measured": True, **require_object(load_json(path), path)}
+
+
 def build_meta(arguments: argparse.Namespace, machine: dict[str, Any],
                contexts: dict[str, dict[str, Any]], vocabulary: Vocabulary) -> dict[str, Any]:
     """The meta.json object."""
@@ -161,6 +173,7 @@ def build_meta(arguments: argparse.Namespace, machine: dict[str, Any],
         },
         "pinned_core": arguments.pinned_core,
         "dotnet": dotnet_facts(arguments.run_dir, arguments.dotnet),
+        "service": service_facts(arguments.run_dir),
         "configurations": arguments.configurations,
         "notes": notes,
     }

@@ -16,10 +16,20 @@ namespace {
 constexpr const char* statement_name = "get_message";
 constexpr Oid int4_oid = 23;
 
-// libpq's messages end with a newline.
+// libpq's message on one line: its lines (some indented by a tab) joined by spaces.
 std::string trimmed(const char* message) {
-    std::string text = message != nullptr ? message : "";
-    return text.substr(0, text.find_last_not_of('\n') + 1);
+    std::string line;
+    bool space = false;
+    for (const char* c = message != nullptr ? message : ""; *c != '\0'; ++c) {
+        if (*c == '\n' || *c == '\t' || *c == ' ') {
+            space = !line.empty();
+        } else {
+            if (space) line += ' ';
+            line += *c;
+            space = false;
+        }
+    }
+    return line;
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ from reporting.gallery import embed
 from reporting.service_figures import (
     BASELINE, C10_WORKERS, GAIN_HITS, SECTION, Gain, Load, base_service, gains, judged, loads,
 )
-from service_results import ServiceConfig, ServicePoint
+from service_results import ServiceConfig, ServiceKey, ServicePoint
 from stats import SIGNIFICANCE_ALPHA
 from tables import table
 from vtb_results import Run
@@ -74,6 +74,28 @@ def load_title(load: Load) -> str:
     return f"### {how.capitalize()}, {workers} worker{'s' * (workers != 1)} x {clients} clients per worker"
 
 
+# Why an implementation of the registry has no service run (vtbench_service's runs_on_service_loop).
+LEFT_OUT_BECAUSE = {
+    "std_future": "a std::future is waited for by blocking its thread, one thread per request in flight",
+    "asio_awaitable": "asio's awaitable runs on asio's own io_context, not on the service's event loop",
+}
+
+
+def miss_latency_lines(run: Run, config: ServiceConfig) -> list[str]:
+    """The miss's round trip as the service measured it (sync, 0 % hits, 1 worker x 1 client: one blocking
+    query at a time) beside pgbench's (one client, prepared), from meta.json's service facts."""
+    key = ServiceKey("sync", 0.0, 1, 1, "closed", None)
+    pgbench = run.meta.get("service", {}).get("pgbench") if isinstance(run.meta.get("service"), dict) else None
+    if key not in config.points or not isinstance(pgbench, dict):
+        return ["Miss latency: not measured (the run has no sync run at 0 % hits on 1 worker x 1 client, or no "
+                "pgbench figures).", ""]
+    p50 = config.points[key].latency_ns["p50"].median
+    return [f"Miss latency: one query to the server as the service measures it (sync at 0 % hits, 1 worker x 1 "
+            f"client, median p50) {format_latency(p50)}; pgbench on the same server, one client, prepared: "
+            f"{format_latency(float(pgbench['latency_average_ms']) * 1e6)} average "
+            f"({float(pgbench['tps']):,.0f} transactions/s; `{pgbench['command']}`).", ""]
+
+
 def section(run: Run) -> list[str]:
     heading = [f"## {TITLE}", ""]
     if run.service is None:
@@ -94,6 +116,7 @@ def section(run: Run) -> list[str]:
         f"(\"different\" at p < {SIGNIFICANCE_ALPHA:g}); p99: the median of the repetitions' p99 latency "
         f"(nearest rank over every request); allocs/request: from the counting run; CPU per request: the client "
         f"process's and the server backends'; queries: as the server counted them (pg_stat_statements).", ""]
+    lines += miss_latency_lines(run, config)
     for chart in CHARTS.values():
         if chart.section == SECTION:
             lines += embed(run, chart.name)
@@ -106,7 +129,8 @@ def section(run: Run) -> list[str]:
     measured = {point.key.implementation for point in config.points.values()}
     absent = [name for name in run.vocabulary.implementation_names() if name not in measured]
     if absent:
-        lines += [f"Not run in the service: {', '.join(absent)}.", ""]
+        lines += ["Not run in the service: " + "; ".join(
+            f"{name} ({LEFT_OUT_BECAUSE[name]})" if name in LEFT_OUT_BECAUSE else name for name in absent) + ".", ""]
     found = gains(run, config)
     lines += ["### C10 in the service", ""]
     if not found:

@@ -188,11 +188,13 @@ def service_document(runs: list[dict[str, Any]], counting: bool = False, config:
 
 def write_service(run: Path, runs: list[dict[str, Any]], allocs: dict[str, float] | None = None,
                   config: str = "gcc-glibc") -> Path:
-    """service/<config>/service.json with these runs and service-counting.json with the same runs, each with
-    its implementation's allocs_per_request (0 unless `allocs` says otherwise); returns the directory."""
+    """service/<config>/service.json with these runs and service-counting.json with their closed-loop ones (as
+    vtbench_service_counting runs them), each with its implementation's allocs_per_request (0 unless `allocs`
+    says otherwise); returns the directory."""
     directory = run / "service" / config
     directory.mkdir(parents=True)
-    counted = [dict(each, allocs_per_request=(allocs or {}).get(each["implementation"], 0.0)) for each in runs]
+    counted = [dict(each, allocs_per_request=(allocs or {}).get(each["implementation"], 0.0)) for each in runs
+               if each["loop"] == "closed"]
     (directory / "service.json").write_text(json.dumps(service_document(runs, config=config)))
     (directory / "service-counting.json").write_text(json.dumps(service_document(counted, True, config)))
     return directory

@@ -4,6 +4,7 @@ was not measured."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from conftest import cache_entries, service_run, write_run, write_service
@@ -87,21 +88,23 @@ def test_the_table_has_each_run_against_task_with_its_counts(tmp_path: Path) -> 
     assert ("| 99 | value_task | 32,890 (32,561-33,219) | 1.100x | 0.0079 | 1.20 us | 0.00 | 301 | 10 | 0.0100 | "
             "0.0100 |") in lines
     assert "| 99 | task | 29,900 (29,601-30,199) | - | - | 1.20 us | 1.00 | 400 | 10 | 0.0100 | 0.0100 |" in lines
-    assert any(line.startswith("Not run in the service: sync, task_from_result, value_task_coroutine") for line in lines)
+    assert any(line.startswith("Not run in the service: sync; task_from_result; value_task_coroutine") and
+               "std_future (a std::future is waited for by blocking its thread" in line for line in lines)
+    assert lines[lines.index("Miss latency: not measured (the run has no sync run at 0 % hits on 1 worker x 1 "
+                             "client, or no pgbench figures).") + 1] == ""
 
 
 def test_an_open_loop_is_tabled_at_its_target_rate(tmp_path: Path) -> None:
     run = write_run(tmp_path / "run", {"gcc-glibc": ENTRIES})
-    write_service(run, [service_run(impl, 90, [9000.0 * f for f in SPREAD], loop="open", target_rate=9000.0,
-                                    p50_ns=p50) for impl, p50 in (("task", 400.0), ("value_task", 300.0))])
+    closed = [service_run(impl, 90, [10000.0 * f for f in SPREAD]) for impl in ("task", "value_task")]
+    write_service(run, closed + [service_run(impl, 90, [9000.0 * f for f in SPREAD], loop="open", target_rate=9000.0,
+                                             p50_ns=p50) for impl, p50 in (("task", 400.0), ("value_task", 300.0))])
     lines = service.section(vtb_results.load_run(run))
     title = "### Open loop (latency from each request's intended send time), 1 worker x 16 clients per worker"
     table = lines[lines.index(title) + 2:]
     assert table[0].startswith("| hit % | implementation | target/s | requests/s (min-max) |")
     assert table[3] == "| 90 | value_task | 9,000 | 9,000 (8,910-9,090) | 1.000x | 1.0000 | 1.20 us | 0.00 | 300 | 10 " \
                        "| 0.1000 | 0.1000 |"
-    assert lines[-2] == ("Not judged: no closed-loop runs of task and a value-task implementation on 1 worker at a "
-                         "common hit ratio.")
 
 
 def test_not_measured_says_why_and_the_report_goes_on(tmp_path: Path) -> None:
@@ -116,3 +119,16 @@ def test_not_measured_says_why_and_the_report_goes_on(tmp_path: Path) -> None:
 def test_a_run_without_service_says_so(tmp_path: Path) -> None:
     run = vtb_results.load_run(write_run(tmp_path / "run", {"gcc-glibc": ENTRIES}))
     assert service.section(run)[2] == "The run has no service/ directory (it predates the service scenario)."
+
+
+def test_the_miss_latency_is_quoted_beside_pgbench(tmp_path: Path) -> None:
+    run_dir = write_run(tmp_path / "run", {"gcc-glibc": ENTRIES})
+    meta = json.loads((run_dir / "meta.json").read_text())
+    meta["service"] = {"measured": True, "pgbench": {"command": "pgbench -n -M prepared -c 1", "tps": 26000.0,
+                                                     "latency_average_ms": 0.038}}
+    (run_dir / "meta.json").write_text(json.dumps(meta))
+    write_service(run_dir, [service_run("sync", 0, [25_000.0] * 5, clients=1, p50_ns=39_000.0)])
+    lines = service.section(vtb_results.load_run(run_dir))
+    assert ("Miss latency: one query to the server as the service measures it (sync at 0 % hits, 1 worker x 1 "
+            "client, median p50) 39.0 us; pgbench on the same server, one client, prepared: 38.0 us average "
+            "(26,000 transactions/s; `pgbench -n -M prepared -c 1`).") in lines
