@@ -51,7 +51,7 @@ std::vector<std::string_view> service_implementation_names() {
 
 constexpr std::array<double, 5> reported_points{50, 90, 99, 99.9, 100};
 constexpr std::array<std::string_view, 5> reported_names{"p50", "p90", "p99", "p99.9", "max"};
-constexpr std::array<double, 11> distribution_points{0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100};
+constexpr std::array<double, 10> distribution_points{50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100};
 constexpr double latency_buffer_rate = 2e7;  // requests per second a worker's buffer holds
 
 struct repetition_result {
