@@ -22,12 +22,14 @@ one-line notice; a run without any cache_lookup benchmark is an error.
 
 from __future__ import annotations
 
+import io
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import IO, Callable
 
 import matplotlib
+import PIL.Image
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -418,12 +420,13 @@ def service_throughput_chart(run: Run) -> Figure:
             for point in points:
                 panel.setdefault(point.key.implementation, []).append((positions[point.key.hit_percent],
                                                                         point.requests_per_second))
-            panels.append((f"{workers} worker{'s' * (workers != 1)} x {clients} clients per worker", panel))
+            panels.append((f"{workers} worker{'s' * (workers != 1)} x {clients} client{'s' * (clients != 1)} "
+                           "per worker", panel))
     if not panels:
         raise MissingData("no closed-loop service runs")
     figure = sweep_figure(run, f"The service: requests per second against the hit ratio ({BASE_COMPILER} + "
-                               f"{BASELINE_ALLOCATOR}, closed loop; line: median, band: min-max of repetitions)",
-                          panels, "requests per second", spread_band=True)
+                               f"{BASELINE_ALLOCATOR}, closed loop; line: median, band: min-max of repetitions; "
+                               "log scale)", panels, "requests per second", spread_band=True, log_scale=True)
     label_hit_axes(figure.axes[:len(panels)], positions)
     return figure
 
@@ -523,14 +526,23 @@ def service_decision_chart(run: Run) -> Figure:
     return figure
 
 
+def palette_png(figure: Figure, handle: IO[bytes]) -> None:
+    """The figure as a PNG of at most 256 colours (an adaptive palette): a third of the bytes of matplotlib's
+    true-colour PNG for these line and bar charts, so that the committed reference run stays small."""
+    rendered = io.BytesIO()
+    figure.savefig(rendered, format="png", dpi=120, bbox_inches="tight")
+    rendered.seek(0)
+    with PIL.Image.open(rendered) as image:
+        image.convert("RGB").quantize(colors=256, method=PIL.Image.Quantize.MEDIANCUT).save(
+            handle, format="png", optimize=True)
+
+
 def save(figure: Figure, out_dir: Path, name: str) -> list[Path]:
-    written = []
-    for file_format in ("png", "svg"):
-        path = out_dir / f"{name}.{file_format}"
-        atomic_write(path, lambda handle: figure.savefig(handle, format=file_format, dpi=120, bbox_inches="tight"))
-        written.append(path)
+    png, svg = out_dir / f"{name}.png", out_dir / f"{name}.svg"
+    atomic_write(png, lambda handle: palette_png(figure, handle))
+    atomic_write(svg, lambda handle: figure.savefig(handle, format="svg", bbox_inches="tight"))
     plt.close(figure)
-    return written
+    return [png, svg]
 
 
 def draw_charts(run: Run, out_dir: Path) -> tuple[list[Path], list[str]]:

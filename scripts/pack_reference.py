@@ -12,7 +12,8 @@ Every file of RUN_DIR falls under one rule (RULES, below) or the run is refused:
            the same run twice gives the same bytes and `gunzip` gives back the original
            file (a Google Benchmark one still readable by its tools/compare.py);
   copied   REPORT.md, meta.json, the top-level JSON (cross-checks, misuse, goroutine),
-           dotnet/'s small JSON, service/not-measured.txt and charts/*.png, byte for byte;
+           dotnet/'s small JSON, service/not-measured.txt and service/server.json, and
+           charts/*.png, byte for byte;
   dropped  charts/*.svg (REPORT.md and the README embed the PNGs), BenchmarkDotNet's
            logs and its *-report-github.md tables (no script reads them).
 A file already gzipped (a packed run packed again) is decompressed and packed the same way.
@@ -44,7 +45,7 @@ from json_input import (
     COMPRESSED_SUFFIX, PLAIN_SUFFIX, ResultsError, is_compressed, json_stem, parse_json_bytes, read_json_bytes,
 )
 from process_runs import AA_DIRECTORY, ALLOCATORS_DIRECTORY
-from service_results import NOT_MEASURED_FILE, SERVICE_DIRECTORY
+from service_results import NOT_MEASURED_FILE, SERVER_FACTS_FILE, SERVICE_DIRECTORY
 from script_io import ScriptArgumentParser, UsageError, current_umask, run_main
 from vtb_results import COUNTING_DIRECTORY, DOTNET_DIRECTORY, TIMING_DIRECTORY, UNCHECKED_DIRECTORY, load_passes
 
@@ -69,6 +70,7 @@ RULES: tuple[tuple[str, str], ...] = (
     (COPY, f"{DOTNET_DIRECTORY}/*{PLAIN_SUFFIX}"),
     (COPY, f"{DOTNET_DIRECTORY}/{RUNTIME_ASYNC_DIRECTORY}/meta{PLAIN_SUFFIX}"),
     (COPY, f"{SERVICE_DIRECTORY}/{NOT_MEASURED_FILE}"),
+    (COPY, f"{SERVICE_DIRECTORY}/{SERVER_FACTS_FILE}"),
     (DROP, "charts/*.svg"),
     *[(DROP, f"{directory}/*.log") for directory in _BDN_LOGS],
     *[(DROP, f"{directory}/*-report-github.md") for directory in _BDN_RESULTS],

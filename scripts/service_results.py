@@ -30,6 +30,7 @@ from vocabulary import Vocabulary
 
 SERVICE_DIRECTORY = "service"
 NOT_MEASURED_FILE = "not-measured.txt"
+SERVER_FACTS_FILE = "server.json"       # service/server.json: the server's facts and pgbench's (service_run.py)
 TIMING_STEM = "service"                 # service/<config>/service.json (or .json.gz)
 COUNTING_STEM = "service-counting"      # service/<config>/service-counting.json
 LOOPS = ("closed", "open")

@@ -32,6 +32,7 @@ import interrupts
 import pg_server
 from json_input import ResultsError
 from script_io import ScriptArgumentParser, atomic_write_text, run_main
+from service_results import COUNTING_STEM, NOT_MEASURED_FILE, SERVER_FACTS_FILE, SERVICE_DIRECTORY, TIMING_STEM
 
 PROG = "service_run.py"
 
@@ -46,7 +47,7 @@ SERVICE_TIMEOUT = 900  # seconds either run may take before it counts as hung
 
 def server_directory(run_dir: Path) -> Path:
     """RUN_DIR/service/pg when the server's user can reach it, else a new name under /tmp."""
-    service_dir = run_dir / "service"
+    service_dir = run_dir / SERVICE_DIRECTORY
     prefix = pg_server.as_server_user()
     reachable = subprocess.run(prefix + ["test", "-x", str(service_dir)], cwd="/", check=False).returncode == 0
     if reachable and len(str(service_dir / "pg" / ".s.PGSQL.5432")) <= pg_server.SOCKET_PATH_MAX:
@@ -99,7 +100,7 @@ def run_service_binary(binary: Path, out: Path, flags: tuple[str, ...], server: 
 
 
 def run_service(run_dir: Path, build: Path, config: str, quick: bool) -> int:
-    service_dir = run_dir / "service"
+    service_dir = run_dir / SERVICE_DIRECTORY
     service_dir.mkdir(exist_ok=True)
     binaries = {name: build / "scenarios" / "service" / name for name in ("vtbench_service", "vtbench_service_counting")}
     for binary in binaries.values():
@@ -113,12 +114,12 @@ def run_service(run_dir: Path, build: Path, config: str, quick: bool) -> int:
                      "pgbench": run_pgbench(server, PGBENCH_SECONDS["quick" if quick else "full"])}
             out_dir.mkdir()
             sweep = QUICK_SWEEP if quick else SWEEP
-            run_service_binary(binaries["vtbench_service"], out_dir / "service.json", sweep, server)
-            run_service_binary(binaries["vtbench_service_counting"], out_dir / "service-counting.json",
+            run_service_binary(binaries["vtbench_service"], out_dir / f"{TIMING_STEM}.json", sweep, server)
+            run_service_binary(binaries["vtbench_service_counting"], out_dir / f"{COUNTING_STEM}.json",
                                sweep + COUNTING, server)
-        atomic_write_text(service_dir / "server.json", json.dumps(facts, indent=2) + "\n")
+        atomic_write_text(service_dir / SERVER_FACTS_FILE, json.dumps(facts, indent=2) + "\n")
     except pg_server.NoPostgres as exc:
-        atomic_write_text(service_dir / "not-measured.txt", f"{exc}\n")
+        atomic_write_text(service_dir / NOT_MEASURED_FILE, f"{exc}\n")
         sys.stderr.write(f"{PROG}: not measured: {exc}\n")
     except BaseException:
         shutil.rmtree(out_dir, ignore_errors=True)  # a timing run without its counting run is no result

@@ -22,6 +22,7 @@ from typing import Any
 
 from json_input import ResultsError, load_json, require_object, stored_json_path
 from script_io import ScriptArgumentParser, UsageError, atomic_write_text, run_main
+from service_results import NOT_MEASURED_FILE, SERVER_FACTS_FILE, SERVICE_DIRECTORY
 from vocabulary import VOCABULARY_KEY, Vocabulary, ordered, vocabulary_from_context
 from vtb_results import split_config_name
 
@@ -129,10 +130,10 @@ def dotnet_facts(run_dir: Path, status: str) -> dict[str, Any]:
 def service_facts(run_dir: Path) -> dict[str, Any]:
     """The service scenario's server and pgbench figures (RUN_DIR/service/server.json, by service_run.py), or
     why it was not measured."""
-    service_dir = run_dir / "service"
-    if (service_dir / "not-measured.txt").is_file():
-        return {"measured": False, "reason": (service_dir / "not-measured.txt").read_text().strip()}
-    path = service_dir / "server.json"
+    service_dir = run_dir / SERVICE_DIRECTORY
+    if (service_dir / NOT_MEASURED_FILE).is_file():
+        return {"measured": False, "reason": (service_dir / NOT_MEASURED_FILE).read_text().strip()}
+    path = service_dir / SERVER_FACTS_FILE
     if not path.is_file():
         return {"measured": False, "reason": "not run (run_all.sh runs it when no --filter is given)"}
     return {"measured": True, **require_object(load_json(path), path)}

@@ -40,7 +40,7 @@ def hits_text(hits: tuple[float, ...]) -> str:
 
 def gain_sentence(gain: Gain) -> str:
     """What the data says of one Gain, in one sentence."""
-    who = f"{gain.implementation} against {BASELINE} ({C10_WORKERS} worker, {gain.clients_per_worker} clients)"
+    who = f"{gain.implementation} against {BASELINE} ({C10_WORKERS} worker, {gain.clients_per_worker} client{'s' * (gain.clients_per_worker != 1)})"
     quoted = [f"{percent(gain.gains[hit])} at {hit:g} % (p {format_p_value(gain.p_values[hit])})"
               for hit in GAIN_HITS if hit in gain.gains]
     at = f"; throughput {', '.join(quoted)}" if quoted else f"; no run at {' or '.join(f'{h:g}' for h in GAIN_HITS)} %"
@@ -71,7 +71,7 @@ def row(config: ServiceConfig, point: ServicePoint, open_loop: bool) -> list[str
 def load_title(load: Load) -> str:
     loop, workers, clients = load
     how = "closed loop" if loop == "closed" else "open loop (latency from each request's intended send time)"
-    return f"### {how.capitalize()}, {workers} worker{'s' * (workers != 1)} x {clients} clients per worker"
+    return f"### {how.capitalize()}, {workers} worker{'s' * (workers != 1)} x {clients} client{'s' * (clients != 1)} per worker"
 
 
 # Why an implementation of the registry has no service run (vtbench_service's runs_on_service_loop).

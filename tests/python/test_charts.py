@@ -124,7 +124,7 @@ def test_service_charts_draw_the_service_runs_and_its_section_embeds_them(charte
     run = vtb_results.load_run(charted_run[0])
     figure = charts.service_throughput_chart(run)
     panels = [axes for axes in figure.axes if axes.get_title()]
-    assert [axes.get_title() for axes in panels] == ["1 worker x 1 clients per worker", "1 worker x 16 clients per worker"]
+    assert [axes.get_title() for axes in panels] == ["1 worker x 1 client per worker", "1 worker x 16 clients per worker"]
     assert [tick.get_text() for tick in panels[0].get_xticklabels()] == ["0", "50", "90", "99", "99.9", "100"]
     task = panels[1].get_lines()[0]
     assert list(task.get_xdata()) == [0, 1, 2, 3, 4, 5] and task.get_ydata()[3] == 20_000 * 1.099

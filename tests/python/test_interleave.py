@@ -17,13 +17,16 @@ sys.path.insert(0, str(SCRIPTS))
 import interleave  # noqa: E402
 
 # Writes Google Benchmark-shaped JSON: one benchmark, one repetition per --benchmark_repetitions, the
-# context from --benchmark_context; its arguments are appended to $FAKE_LOG. FAKE_FAIL=<side> fails.
+# context from --benchmark_context; its arguments are appended to $FAKE_LOG, its own path to
+# $FAKE_LOG.binary. FAKE_FAIL=<side> fails.
 FAKE_BINARY = f"""#!{PYTHON}
 import json, os, sys
 flags = dict(arg.split("=", 1) for arg in sys.argv[1:] if arg.startswith("--benchmark_") and "=" in arg)
 context = dict(pair.split("=", 1) for pair in flags["--benchmark_context"].split(","))
 with open(os.environ["FAKE_LOG"], "a") as log:
     log.write(json.dumps(sys.argv[1:]) + "\\n")
+with open(os.environ["FAKE_LOG"] + ".binary", "a") as log:
+    log.write(sys.argv[0] + "\\n")
 with open(os.environ["FAKE_LOG"] + ".preload", "a") as log:
     log.write(json.dumps([context["vtb_side"], os.environ.get("LD_PRELOAD")]) + "\\n")
 if os.environ.get("FAKE_FAIL") == context["vtb_side"]:
@@ -73,6 +76,17 @@ def test_every_round_runs_one_process_per_side_into_its_file(fake: Path, tmp_pat
     compared = run_script("compare", out / "A", out / "B")
     assert compared.returncode == 0, compared.stderr
     assert "Note: 3 processes on one side; a verdict needs 4 or more a side." in compared.stdout
+
+
+def test_every_process_runs_a_fresh_copy_of_its_binary_removed_after_it(fake: Path, tmp_path: Path) -> None:
+    finished = run_script("interleave.py", "--out", tmp_path / "out", "--side", f"A={fake}", "--side", f"B={fake}",
+                          "--rounds", "2", "--", "--impl=sync", env=os.environ)
+    assert finished.returncode == 0, finished.stderr
+    ran = [Path(line) for line in (tmp_path / "log.binary").read_text().splitlines()]
+    assert len(ran) == 4 and len(set(ran)) == 4  # four processes, four copies
+    assert all(path != fake and path.name == fake.name and path.parent.name.startswith("vtb-process-")
+               for path in ran)
+    assert not any(path.parent.exists() for path in ran)
 
 
 def test_a_failing_process_names_its_side_and_leaves_nothing(fake: Path, tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ def test_too_few_repetitions_for_the_u_test_are_said_so(tmp_path: Path) -> None:
 def test_every_c10_load_is_judged_16_clients_first(tmp_path: Path) -> None:
     lines = c10_lines(service_of(tmp_path, faster_at=from_on(90), clients=(1, 16, 64)))
     assert [line.split(":")[0] for line in lines] == [
-        f"- value_task against task (1 worker, {clients} clients)" for clients in (16, 1, 64)]
+        f"- value_task against task (1 worker, {clients} client{'s' * (clients != 1)})" for clients in (16, 1, 64)]
 
 
 def test_the_table_has_each_run_against_task_with_its_counts(tmp_path: Path) -> None:
