@@ -93,21 +93,30 @@ public sealed class ServiceTests(PostgresServer server) : IClassFixture<Postgres
         using Process process = ServiceProcess.Start(Dotnet, ServiceProcess.ServiceArgs(
             $"--out={outFile}", "--impl=task", "--hit=0", "--clients=16", "--workers=1", "--loop=closed",
             "--seconds=0.5", "--repetitions=100"), own.Environment);
-        var stderr = process.StandardError.ReadToEndAsync();
-        System.Threading.Thread.Sleep(TimeSpan.FromSeconds(4));  // past the JIT warm-up, into the sweep
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var sweeping = new System.Threading.ManualResetEventSlim();
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is null) return;
+            lines.Enqueue(line.Data);
+            if (line.Data.Contains("] workers:1 clients:16 hit:0", StringComparison.Ordinal)) sweeping.Set();
+        };
+        process.BeginErrorReadLine();
+        Assert.True(sweeping.Wait(TimeSpan.FromSeconds(60)), "the sweep did not start: " + string.Join("\n", lines));
+        System.Threading.Thread.Sleep(TimeSpan.FromSeconds(1));  // into the repetitions
         Assert.False(process.HasExited, "the run ended before the server was killed");
         own.Kill();
         var killed = Stopwatch.StartNew();
         bool exited = process.WaitForExit(TimeSpan.FromSeconds(30));
         if (!exited) process.Kill(entireProcessTree: true);
         Assert.True(exited && killed.Elapsed < TimeSpan.FromSeconds(10), $"took {killed.Elapsed.TotalSeconds:F1} s");
-        process.WaitForExit();
+        process.WaitForExit();  // and the last lines
         Assert.Equal(1, process.ExitCode);
-        string[] failure = stderr.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        string[] failure = lines
             .Where(line => !line.StartsWith("Vtbench.Benchmarks service: [", StringComparison.Ordinal) &&
                            !line.StartsWith("Vtbench.Benchmarks service: JIT warm-up", StringComparison.Ordinal))
             .ToArray();
-        Assert.True(failure.Length == 1, stderr.Result);
+        Assert.True(failure.Length == 1, string.Join("\n", lines));
         Assert.StartsWith("Vtbench.Benchmarks service: loop:closed/workers:1/clients:16/hit:0/impl:task: ", failure[0]);
         Assert.False(Directory.Exists(Path.GetDirectoryName(outFile)) && File.Exists(outFile));
     }
