@@ -121,7 +121,40 @@ public sealed class ServiceTests(PostgresServer server) : IClassFixture<Postgres
         Assert.False(Directory.Exists(Path.GetDirectoryName(outFile)) && File.Exists(outFile));
     }
 
+    [Fact]
+    public void WithoutMultiplexingEveryRequestInFlightHasItsOwnConnection()
+    {
+        string outFile = OutFile();
+        try
+        {
+            var (exit, _, stderr) = ServiceProcess.Run(Dotnet, ServiceProcess.ServiceArgs(
+                [$"--out={outFile}", "--multiplexing=off", "--impl=task,value_task_source,bare_query", "--hit=0,90",
+                 "--clients=4", "--workers=1", "--loop=closed", .. Fast]), server.Environment, PostgresServer.CommandTimeout);
+            Assert.True(exit == 0, stderr);
+            JsonNode document = JsonNode.Parse(File.ReadAllText(outFile))!;
+            Assert.False((bool)document["context"]!["npgsql_multiplexing"]!);
+            foreach (JsonNode? run in document["runs"]!.AsArray().Concat(document["bare_query_runs"]!.AsArray()))
+            {
+                foreach (JsonNode? repetition in run!["repetitions"]!.AsArray())
+                    Assert.Equal((long)repetition!["queries"]!, (long)repetition["misses"]!);
+            }
+            // 64 clients would need 66 connections of the server's 20: refused before anything runs
+            (exit, _, stderr) = ServiceProcess.Run(Dotnet, ServiceProcess.ServiceArgs(
+                [$"--out={outFile}.64", "--multiplexing=off", "--clients=64", "--workers=1", "--loop=closed"]),
+                server.Environment, PostgresServer.CommandTimeout);
+            Assert.Equal(1, exit);
+            Assert.StartsWith("Vtbench.Benchmarks service: workers:1/clients:64: needs 66 connections", stderr);
+            Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.False(File.Exists(outFile + ".64"));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(outFile)!, recursive: true);
+        }
+    }
+
     [Theory]
+    [InlineData("--multiplexing=maybe", "--multiplexing: unknown value 'maybe'")]
     [InlineData("--hit=33.33", "--hit: '33.33' is not a hit percent")]
     [InlineData("--impl=nope", "--impl: unknown implementation 'nope'")]
     [InlineData("--clients=0", "--clients: '0' is not an integer within 1..256")]

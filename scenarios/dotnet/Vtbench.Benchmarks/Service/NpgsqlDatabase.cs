@@ -1,11 +1,14 @@
 // The service's database (the C++ side's pg_database.hpp): every miss is a query to the run's
 // PostgreSQL server through Npgsql, `SELECT id, <payload>_payload FROM messages WHERE id = $1`.
 //
-// - The async misses (LoadAsync, BeginLoad) go through the worker's own NpgsqlDataSource in
-//   Multiplexing mode with one connection (Max Pool Size=1): the requests in flight share it,
-//   pipelined, as the C++ side's libpq pipeline does; Npgsql prepares the statement on its first
-//   use (Max Auto Prepare; a data source's command cannot be prepared explicitly). Each request in
-//   flight has its own command, from a free list of as many as the worker's clients. Npgsql
+// - The async misses (LoadAsync, BeginLoad) go through the worker's own NpgsqlDataSource: in
+//   Multiplexing mode (the default) with one connection (Max Pool Size=1), the requests in flight
+//   share it, pipelined, as the C++ side's libpq pipeline does; without multiplexing, with a pool
+//   of one connection per request in flight (each query rents one and gives it back, as an
+//   application's `await using` connection does). Npgsql prepares the statement on each
+//   connection's first use of it (Max Auto Prepare; a data source's command cannot be prepared
+//   explicitly). Each request in flight has its own command, from a free list of as many as the
+//   worker's clients. Npgsql
 //   completes the query on the thread pool; the request then posts itself to the worker's loop,
 //   which completes the caller there (IDbCompletion, or the awaiting method's IValueTaskSource).
 // - The sync implementation's miss (Load) is a blocking ExecuteReader on a second connection
@@ -53,14 +56,18 @@ public sealed class NpgsqlDatabase<T, TP> : IDatabase<T>, IDisposable where TP :
     private readonly Request[] _free;
     private int _freeCount;
 
-    public NpgsqlDatabase(string connectionString, WorkerLoop loop, int maxInFlight, int group, int worker)
+    /// <summary>The connections a worker opens: its async pool's and the blocking one.</summary>
+    public static int Connections(bool multiplexing, int maxInFlight) => (multiplexing ? 1 : maxInFlight) + 1;
+
+    public NpgsqlDatabase(string connectionString, bool multiplexing, WorkerLoop loop, int maxInFlight, int group,
+                          int worker)
     {
         _loop = loop;
         var multiplexed = new NpgsqlConnectionStringBuilder(connectionString)
         {
-            Multiplexing = true,
-            MaxPoolSize = 1,
-            MinPoolSize = 1,
+            Multiplexing = multiplexing,
+            MaxPoolSize = Connections(multiplexing, maxInFlight) - 1,
+            MinPoolSize = Connections(multiplexing, maxInFlight) - 1,
             MaxAutoPrepare = 4,
             AutoPrepareMinUsages = 1,
             ApplicationName = ApplicationName(group, worker),

@@ -30,6 +30,8 @@ public sealed class ServerControl : IDisposable
 
     public string ServerVersion() => Scalar("SHOW server_version", null);
 
+    public int MaxConnections() => int.Parse(Scalar("SHOW max_connections", null), CultureInfo.InvariantCulture);
+
     /// <summary>The executions of <paramref name="statement"/> the server counted so far.</summary>
     public long CountedQueries(string statement) => long.Parse(
         Scalar("SELECT COALESCE(sum(calls), 0)::text FROM pg_stat_statements WHERE query = $1", statement),

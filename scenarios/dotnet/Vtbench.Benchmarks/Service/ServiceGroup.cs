@@ -37,12 +37,13 @@ public sealed class ServiceGroup<T, TP> : IDisposable where TP : struct, IPayloa
     private bool _quit;
     private bool _broken;
 
-    public ServiceGroup(string connectionString, double hitPercent, int workers, int clients, double longestSeconds, int group)
+    public ServiceGroup(string connectionString, bool multiplexing, double hitPercent, int workers, int clients,
+                        double longestSeconds, int group)
     {
         int capacity = (int)Math.Min(LatencyBufferRate * longestSeconds, Array.MaxLength / workers);
         _workers = new ServiceWorker<T, TP>[workers];
         for (int index = 0; index < workers; ++index)
-            _workers[index] = new ServiceWorker<T, TP>(connectionString, hitPercent, clients, capacity, group, index);
+            _workers[index] = new ServiceWorker<T, TP>(connectionString, multiplexing, hitPercent, clients, capacity, group, index);
         _merged = new long[capacity * workers];
         _failures = new Exception?[workers];
         _barrier = new Barrier(workers + 1);

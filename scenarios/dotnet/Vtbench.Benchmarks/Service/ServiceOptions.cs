@@ -31,10 +31,11 @@ public sealed class ServiceOptions
     public double WarmUpSeconds { get; private set; } = 0.02;
     public int Repetitions { get; private set; } = 5;
     public string Payload { get; private set; } = "int";
+    public bool Multiplexing { get; private set; } = true;
 
     private static readonly string[] Valued =
         ["--conninfo", "--out", "--impl", "--hit", "--clients", "--workers", "--loop", "--open-load", "--open-clients",
-         "--open-workers", "--seconds", "--warm-up-seconds", "--repetitions", "--payload"];
+         "--open-workers", "--seconds", "--warm-up-seconds", "--repetitions", "--payload", "--multiplexing"];
 
     public static ServiceOptions Parse(IReadOnlyList<string> args)
     {
@@ -87,6 +88,7 @@ public sealed class ServiceOptions
             case "--warm-up-seconds": WarmUpSeconds = Seconds(name, value); break;
             case "--repetitions": Repetitions = Integers(name, value, 1, 1000)[0]; break;
             case "--payload": Payload = Names(name, value, ["int", "string"], "payload")[0]; break;
+            case "--multiplexing": Multiplexing = Names(name, value, ["on", "off"], "value")[0] == "on"; break;
             case "--loop":
                 var loops = Names(name, value, ["closed", "open"], "loop");
                 ClosedLoop = loops.Contains("closed");
@@ -172,6 +174,8 @@ public sealed class ServiceOptions
         usage.Append(CultureInfo.InvariantCulture, $"  --warm-up-seconds=S   the unrecorded run of each implementation before a configuration's first (default {defaults.WarmUpSeconds})\n");
         usage.Append(CultureInfo.InvariantCulture, $"  --repetitions=N       repetitions per configuration, interleaved across implementations (default {defaults.Repetitions})\n");
         usage.Append(CultureInfo.InvariantCulture, $"  --payload=int|string  the payload (default {defaults.Payload})\n");
+        usage.Append("  --multiplexing=on|off Npgsql's Multiplexing: on, one pipelined connection per worker (default);\n");
+        usage.Append("                        off, one connection per request in flight (within the server's max_connections)\n");
         usage.Append("Exit codes: 0 done, 1 failed (one line names the configuration; no file is written), 2 bad usage.\n");
         return usage.ToString();
     }

@@ -114,7 +114,7 @@ public static class ServiceProgram
             ["server"] = new JsonObject { ["version"] = version },
             ["dotnet_runtime_version"] = Environment.Version.ToString(),
             ["npgsql_version"] = typeof(NpgsqlConnection).Assembly.GetName().Version?.ToString(3),
-            ["npgsql_multiplexing"] = true,
+            ["npgsql_multiplexing"] = options.Multiplexing,
             ["gc_mode"] = GcMode(),
             ["gc_configuration"] = GcConfiguration(),
             ["jit_warm_up"] = new JsonObject { ["rounds"] = run.JitWarmUp.Rounds, ["seconds"] = run.JitWarmUp.Seconds },

@@ -21,7 +21,7 @@ public sealed record RunResult(
     List<RepetitionResult> Repetitions);
 
 /// <summary>A configuration failed: the message names it.</summary>
-public sealed class ConfigurationException(string message, Exception inner) : Exception(message, inner);
+public sealed class ConfigurationException(string message, Exception? inner = null) : Exception(message, inner);
 
 public sealed class ServiceRun<T, TP> : IDisposable where TP : struct, IPayload<T>
 {
@@ -47,6 +47,11 @@ public sealed class ServiceRun<T, TP> : IDisposable where TP : struct, IPayload<
 
     public List<RunResult> RunAll()
     {
+        foreach (int workers in _options.Workers)  // before anything runs: a configuration that cannot connect
+        {
+            foreach (int clients in _options.ClientsPerWorker)
+                CheckConnections($"workers:{workers}/clients:{clients}", workers, clients);
+        }
         WarmUpJit();
         int group = 0;
         int groups = _options.Workers.Count * _options.ClientsPerWorker.Count * _options.HitPercents.Count;
@@ -72,8 +77,8 @@ public sealed class ServiceRun<T, TP> : IDisposable where TP : struct, IPayload<
     private void WarmUpJit()
     {
         var clock = Stopwatch.StartNew();
-        int clients = _options.ClientsPerWorker.Max();
-        using var group = new ServiceGroup<T, TP>(_connectionString, 50, 1, clients, 0.05, _group++);
+        int clients = _options.Multiplexing ? _options.ClientsPerWorker.Max() : _options.ClientsPerWorker.Min();
+        using var group = new ServiceGroup<T, TP>(_connectionString, _options.Multiplexing, 50, 1, clients, 0.05, _group++);
         var plan = new RepetitionPlan(LoadKind.Closed, (long)(0.05 * Stopwatch.Frequency), 0);
         int rounds = 0;
         long compiled = -1;
@@ -94,7 +99,8 @@ public sealed class ServiceRun<T, TP> : IDisposable where TP : struct, IPayload<
     private void RunGroup(int workers, int clients, double hit)
     {
         double longest = Math.Max(_options.RepetitionSeconds, _options.WarmUpSeconds);
-        using var group = new ServiceGroup<T, TP>(_connectionString, hit, workers, clients, longest, _group++);
+        using var group = new ServiceGroup<T, TP>(_connectionString, _options.Multiplexing, hit, workers, clients, longest,
+                                                  _group++);
         int first = _results.Count;
         string[] implementations = _options.Implementations
             .Where(name => name != ServiceImplementations.BareQuery || hit == 0).ToArray();
@@ -146,6 +152,18 @@ public sealed class ServiceRun<T, TP> : IDisposable where TP : struct, IPayload<
                                                         () => group.Repeat(implementation, plan, _control)));
             }
         }
+    }
+
+    /// <summary>A group's workers, and this process's control connection, must fit the server's max_connections.</summary>
+    private void CheckConnections(string configuration, int workers, int clients)
+    {
+        int needed = workers * NpgsqlDatabase<T, TP>.Connections(_options.Multiplexing, clients) + 1;
+        int allowed = _control.MaxConnections();
+        if (needed > allowed)
+            throw new ConfigurationException(
+                $"{configuration}: needs {needed} connections ({workers} worker(s) x " +
+                $"{NpgsqlDatabase<T, TP>.Connections(_options.Multiplexing, clients)}, and the control connection), " +
+                $"the server allows {allowed} (max_connections){(_options.Multiplexing ? "" : ": without multiplexing every request in flight has its own")}");
     }
 
     private static RepetitionResult Guarded(string configuration, string implementation, Func<RepetitionResult> body)

@@ -46,10 +46,11 @@ public sealed class ServiceWorker<T, TP> : IDisposable where TP : struct, IPaylo
     private long _answered;  // requests answered since construction (the checksum's)
     private long _queriesAtStart;
 
-    public ServiceWorker(string connectionString, double hitPercent, int clients, int latencyCapacity, int group, int index)
+    public ServiceWorker(string connectionString, bool multiplexing, double hitPercent, int clients, int latencyCapacity,
+                         int group, int index)
     {
         _loop = new WorkerLoop(clients);
-        _database = new NpgsqlDatabase<T, TP>(connectionString, _loop, clients, group, index);
+        _database = new NpgsqlDatabase<T, TP>(connectionString, multiplexing, _loop, clients, group, index);
         _service = new CacheService<T, TP>(hitPercent, _database);
         _clients = clients;
         _latencies = new long[latencyCapacity];
