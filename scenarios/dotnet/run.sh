@@ -13,7 +13,8 @@
 #       (hit 0,90,99,100; 16 clients; 1 worker; closed loop) under server GC
 #       (service-server-gc.json: DOTNET_gcServer=1) and under a constrained heap
 #       (service-constrained-heap.json: DOTNET_GCHeapHardLimit, DOTNET_GCConserveMemory,
-#       DOTNET_GCgen0size).
+#       DOTNET_GCgen0size), and without Npgsql's multiplexing at hit 0,90,99
+#       (service-no-multiplexing.json: one connection per request in flight).
 #       The server is the one the PG* variables name (the run's: run_all.sh starts it); when
 #       PGHOST is not set, a private one of its own (scripts/pg_server.py run) in a fresh
 #       directory under /tmp, stopped and removed at the end. --quick: service.json only, with
@@ -207,10 +208,12 @@ build_runtime_async() {
 }
 
 # The service mode's sweeps (Vtbench.Benchmarks service's flags; its defaults are the full sweep).
-SERVICE_FULL=(--repetitions=4 --seconds=0.04 --warm-up-seconds=0.02)
+SERVICE_FULL=(--repetitions=4 --seconds=0.03 --warm-up-seconds=0.02)
 SERVICE_QUICK=("--hit=0,90,99,100" --clients=16 --workers=1 --repetitions=3 --seconds=0.02 --warm-up-seconds=0.01)
-SERVICE_GC=("--hit=0,90,99,100" --clients=16 --workers=1 --loop=closed --repetitions=4 --seconds=0.04
-  --warm-up-seconds=0.02)
+SERVICE_GC_LOAD=(--clients=16 --workers=1 --loop=closed --repetitions=4 --seconds=0.03 --warm-up-seconds=0.02)
+SERVICE_GC=("--hit=0,90,99,100" "${SERVICE_GC_LOAD[@]}")
+# Without Npgsql's multiplexing: hit 100 sends no query, so it is left out.
+SERVICE_NO_MULTIPLEXING=(--multiplexing=off "--hit=0,90,99" "${SERVICE_GC_LOAD[@]}")
 # A constrained heap: 32 MiB at most, kept compact, and a gen0 budget of 256 KiB. The hard limit
 # alone (32 or 64 MiB) left gen0's budget as it was (task at 100 % hits: 0.034 collections per
 # 1000 requests either way); with GCgen0size the task forms collect 8x as often (0.28).
@@ -247,6 +250,9 @@ run_service() {
     log "service (constrained heap: ${SERVICE_CONSTRAINED_HEAP[*]}) -> service-constrained-heap.json"
     env "${SERVICE_CONSTRAINED_HEAP[@]}" dotnet "$dll" service --out "$stage/service-constrained-heap.json" \
       "${SERVICE_GC[@]}" || fail "the service run failed (constrained heap)"
+    log "service (workstation GC, Npgsql without multiplexing) -> service-no-multiplexing.json"
+    dotnet "$dll" service --out "$stage/service-no-multiplexing.json" "${SERVICE_NO_MULTIPLEXING[@]}" ||
+      fail "the service run failed (without multiplexing)"
   fi
   [[ ! -d $out_dir ]] || rmdir "$out_dir"
   mv "$stage" "$out_dir"

@@ -231,6 +231,14 @@ public class ServiceUnitTests
     }
 
     [Fact]
+    public void TheReportedPercentilesAreAmongTheDistributions()
+    {
+        Assert.All(ServiceGroup<int, IntPayload>.ReportedPoints,
+                   p => Assert.Contains(p, ServiceGroup<int, IntPayload>.DistributionPoints));
+        Assert.Equal(ServiceGroup<int, IntPayload>.ReportedPoints.Length, ServiceGroup<int, IntPayload>.ReportedNames.Length);
+    }
+
+    [Fact]
     public void AHitPercentMustBeAWholeNumberOfKeys()
     {
         Assert.Equal(999, new KeyPlan(99.9).CachedCount);

@@ -21,7 +21,7 @@ public sealed class ServiceGroup<T, TP> : IDisposable where TP : struct, IPayloa
 {
     public static readonly double[] ReportedPoints = [50, 90, 99, 99.9, 100];
     public static readonly string[] ReportedNames = ["p50", "p90", "p99", "p99.9", "max"];
-    public static readonly double[] DistributionPoints = [0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100];
+    public static readonly double[] DistributionPoints = [0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100];  // holds every reported point
     private const double LatencyBufferRate = 2e7;  // requests per second a worker's buffer holds, as in C++
     private static readonly TimeSpan ReturnMargin = TimeSpan.FromSeconds(12);
 
@@ -119,8 +119,8 @@ public sealed class ServiceGroup<T, TP> : IDisposable where TP : struct, IPayloa
         if (queries != misses)
             throw new DatabaseException($"the server counted {queries} queries for {misses} misses");
         Span<long> latencies = _merged.AsSpan(0, count);
-        var reported = LatencyPercentiles.Compute(latencies, ReportedPoints);
         var distribution = LatencyPercentiles.Compute(latencies, DistributionPoints);
+        var reported = Array.ConvertAll(ReportedPoints, p => Array.Find(distribution, point => point.P == p));
         double seconds = (finished - _start) / (double)Stopwatch.Frequency;
         return new RepetitionResult(count, seconds, reported, distribution, serverCpu, queries, misses, calibration,
                                     counters);

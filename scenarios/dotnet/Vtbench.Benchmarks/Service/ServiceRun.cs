@@ -26,7 +26,7 @@ public sealed class ConfigurationException(string message, Exception? inner = nu
 public sealed class ServiceRun<T, TP> : IDisposable where TP : struct, IPayload<T>
 {
     private const double JitWarmUpMinSeconds = 1.0;
-    private const double JitWarmUpMaxSeconds = 3.0;
+    private const double JitWarmUpMaxSeconds = 2.5;
 
     private readonly ServiceOptions _options;
     private readonly string _connectionString;
