@@ -21,7 +21,7 @@ public sealed class ServiceGroup<T, TP> : IDisposable where TP : struct, IPayloa
 {
     public static readonly double[] ReportedPoints = [50, 90, 99, 99.9, 100];
     public static readonly string[] ReportedNames = ["p50", "p90", "p99", "p99.9", "max"];
-    public static readonly double[] DistributionPoints = [0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100];  // holds every reported point
+    public static readonly double[] DistributionPoints = [50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100];  // the C++ side's, holding every reported point
     private const double LatencyBufferRate = 2e7;  // requests per second a worker's buffer holds, as in C++
     private static readonly TimeSpan ReturnMargin = TimeSpan.FromSeconds(12);
 
