@@ -59,6 +59,18 @@ public sealed class PostgresServer : IDisposable
         if (exit != 0) throw new InvalidOperationException($"could not kill the server: {stderr.Trim()}");
     }
 
+    /// <summary>Runs SQL on the server (pg_server.psql).</summary>
+    public void Psql(string sql)
+    {
+        string code = "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); import pg_server; " +
+                      "pg_server.psql(pg_server.Server(Path(sys.argv[2]), pg_server.postgres_bindir(), " +
+                      "sys.argv[3]), sys.argv[4])";
+        var (exit, _, stderr) = ServiceProcess.Run(
+            Python, ["-c", code, Path.Combine(Repository, "scripts"), ServerDirectory, Environment["PGUSER"], sql], null,
+            CommandTimeout);
+        if (exit != 0) throw new InvalidOperationException($"psql failed: {stderr.Trim()}");
+    }
+
     public void Dispose()
     {
         ServiceProcess.Run(Python, [PgServer, "stop", ServerDirectory], null, CommandTimeout);

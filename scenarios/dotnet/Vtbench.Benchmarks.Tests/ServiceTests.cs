@@ -122,6 +122,23 @@ public sealed class ServiceTests(PostgresServer server) : IClassFixture<Postgres
     }
 
     [Fact]
+    public void AWrongRowInTheTableFailsTheChecksum()
+    {
+        using var own = new PostgresServer();
+        own.Psql("UPDATE messages SET int_payload = int_payload + 1 WHERE id = 5;");
+        string outFile = OutFile();
+        var (exit, _, stderr) = ServiceProcess.Run(Dotnet, ServiceProcess.ServiceArgs(
+            [$"--out={outFile}", "--impl=value_task", "--hit=0", "--clients=4", "--workers=1", "--loop=closed", .. Fast]),
+            own.Environment, PostgresServer.CommandTimeout);
+        Assert.Equal(1, exit);
+        string last = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        // the JIT warm-up (hit 50 %) meets the row first, or the sweep does
+        Assert.Matches("^Vtbench.Benchmarks service: (jit-warm-up|loop:closed/workers:1/clients:4/hit:0)/impl:value_task: " +
+                       "wrong results: the values received do not match the messages table$", last);
+        Assert.False(File.Exists(outFile));
+    }
+
+    [Fact]
     public void WithoutMultiplexingEveryRequestInFlightHasItsOwnConnection()
     {
         string outFile = OutFile();
