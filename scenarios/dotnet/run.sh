@@ -6,12 +6,26 @@
 #       the footprint probe into OUT_DIR, which must be absent or empty. Everything is
 #       written to a staging folder beside OUT_DIR and moved into place at the end, so
 #       OUT_DIR is either complete or untouched. Layout: scenarios/dotnet/README.md.
+#   scenarios/dotnet/run.sh --service [--quick] OUT_DIR
+#       builds Vtbench.Benchmarks (Release) and runs its service mode (the cache in front of
+#       PostgreSQL through Npgsql, docs/service-format.md) into OUT_DIR, absent or empty, staged
+#       and moved in as above: service.json (workstation GC, the sweep), and the GC sweep
+#       (hit 0,90,99,100; 16 clients; 1 worker; closed loop) under server GC
+#       (service-server-gc.json: DOTNET_gcServer=1) and under a constrained heap
+#       (service-constrained-heap.json: DOTNET_GCHeapHardLimit, DOTNET_GCConserveMemory,
+#       DOTNET_GCgen0size), and without Npgsql's multiplexing at hit 0,90,99
+#       (service-no-multiplexing.json: one connection per request in flight).
+#       The server is the one the PG* variables name (the run's: run_all.sh starts it); when
+#       PGHOST is not set, a private one of its own (scripts/pg_server.py run) in a fresh
+#       directory under /tmp, stopped and removed at the end. --quick: service.json only, with
+#       the sweep of hit 0,90,99,100, 16 clients, 1 worker, 3 repetitions of 0.02 s.
 #   scenarios/dotnet/run.sh --test
 #       dotnet test (xunit), then pytest tests/python/test_dotnet_results.py (the loader
 #       on its fixture and the integration test: one BenchmarkDotNet benchmark, tiny job).
 #
 # Exit codes: 0 done; 1 a build, benchmark or test failed; 2 bad usage;
-#             3 no .NET SDK (dotnet not on PATH): one line says so, nothing is written.
+#             3 no .NET SDK (dotnet not on PATH): one line says so, nothing is written
+#             (--service: also 3 when no PostgreSQL is installed, as pg_server.py).
 # Progress lines go to stderr, each starting with "dotnet:".
 set -euo pipefail
 
@@ -28,12 +42,15 @@ export DOTNET_GENERATE_ASPNET_CERTIFICATE=0
 usage() {
   cat <<EOF
 usage: scenarios/dotnet/run.sh [--quick] [--runtime-async|--no-runtime-async] OUT_DIR
+       scenarios/dotnet/run.sh --service [--quick] OUT_DIR
        scenarios/dotnet/run.sh --test
 
   --quick             fewer hit ratios (int 0,90,100; string 0,100) and a shorter job
   --runtime-async     also build and run the cache scenario with the runtime-async
                       preview (the default of a full run; --quick skips it)
   --no-runtime-async  skip that second build
+  --service           the service scenario against PostgreSQL (the PG* variables' server,
+                      else a private one) instead of the benchmarks
   --test              xunit tests, then the Python loader and integration tests
 
 Exit codes: 0 done, 1 failed, 2 bad usage, $NO_SDK_EXIT no .NET SDK on PATH.
@@ -92,6 +109,25 @@ run_tests() {
   log "all .NET tests passed in $((SECONDS - started)) s"
 }
 
+# check_out_dir OUT_DIR: refuses (exit 2) an OUT_DIR that is a file or a non-empty directory.
+check_out_dir() {
+  local out_dir=$1
+  if [[ -e $out_dir && ! -d $out_dir ]]; then
+    fail_usage "$out_dir exists and is not a directory"
+  fi
+  if [[ -d $out_dir && -n $(ls -A "$out_dir") ]]; then
+    fail_usage "$out_dir exists and is not empty"
+  fi
+}
+
+# make_stage OUT_DIR: a new staging folder beside OUT_DIR (its path on stdout).
+make_stage() {
+  local parent
+  parent=$(dirname "$1")
+  mkdir -p "$parent"
+  mktemp -d "$parent/.dotnet-staging.XXXXXX"
+}
+
 # run_benchmarks DLL OUT [ARG...]: BenchmarkDotNet into OUT (bdn.log, results/*.json, *.md).
 run_benchmarks() {
   local dll=$1 out=$2
@@ -102,17 +138,9 @@ run_benchmarks() {
 run_all() {
   local out_dir=$1 quick=$2 runtime_async=$3
   require_sdk
-  if [[ -e $out_dir && ! -d $out_dir ]]; then
-    fail_usage "$out_dir exists and is not a directory"
-  fi
-  if [[ -d $out_dir && -n $(ls -A "$out_dir") ]]; then
-    fail_usage "$out_dir exists and is not empty"
-  fi
-  local parent
-  parent=$(dirname "$out_dir")
-  mkdir -p "$parent"
+  check_out_dir "$out_dir"
   local stage
-  stage=$(mktemp -d "$parent/.dotnet-staging.XXXXXX")
+  stage=$(make_stage "$out_dir")
   # shellcheck disable=SC2064  # expand now: the trap must remove this staging folder
   trap "rm -rf '$stage'" EXIT
 
@@ -179,14 +207,68 @@ build_runtime_async() {
   return 1
 }
 
+# The service mode's sweeps (Vtbench.Benchmarks service's flags; its defaults are the full sweep).
+SERVICE_FULL=(--repetitions=4 --seconds=0.03 --warm-up-seconds=0.02)
+SERVICE_QUICK=("--hit=0,90,99,100" --clients=16 --workers=1 --repetitions=3 --seconds=0.02 --warm-up-seconds=0.01)
+SERVICE_GC_LOAD=(--clients=16 --workers=1 --loop=closed --repetitions=4 --seconds=0.03 --warm-up-seconds=0.02)
+SERVICE_GC=("--hit=0,90,99,100" "${SERVICE_GC_LOAD[@]}")
+# Without Npgsql's multiplexing: hit 100 sends no query, so it is left out.
+SERVICE_NO_MULTIPLEXING=(--multiplexing=off "--hit=0,90,99" "${SERVICE_GC_LOAD[@]}")
+# A constrained heap: 32 MiB at most, kept compact, and a gen0 budget of 256 KiB. The hard limit
+# alone (32 or 64 MiB) left gen0's budget as it was (task at 100 % hits: 0.034 collections per
+# 1000 requests either way); with GCgen0size the task forms collect 8x as often (0.28).
+SERVICE_CONSTRAINED_HEAP=(DOTNET_GCHeapHardLimit=0x2000000 DOTNET_GCConserveMemory=5 DOTNET_GCgen0size=0x40000)
+
+# run_service OUT_DIR QUICK: the service mode's runs into OUT_DIR (staged beside it).
+run_service() {
+  local out_dir=$1 quick=$2
+  require_sdk
+  check_out_dir "$out_dir"
+  if [[ -z ${PGHOST:-} ]]; then
+    local server_dir quick_flag=()
+    ! $quick || quick_flag=(--quick)
+    server_dir=$(mktemp -d /tmp/vtb-dotnet-pg.XXXXXX)
+    rmdir "$server_dir" # pg_server.py makes it, owned by the server's user
+    log "PGHOST is not set: a private PostgreSQL server in $server_dir"
+    exec "$PYTHON" "$REPO/scripts/pg_server.py" run "$server_dir" -- "$0" --service "${quick_flag[@]}" "$out_dir"
+  fi
+  local stage
+  stage=$(make_stage "$out_dir")
+  # shellcheck disable=SC2064  # expand now: the trap must remove this staging folder
+  trap "rm -rf '$stage'" EXIT
+  local started=$SECONDS
+  build default
+  local dll sweep=("${SERVICE_FULL[@]}")
+  dll=$(program_dll default)
+  ! $quick || sweep=("${SERVICE_QUICK[@]}")
+  log "service (workstation GC) -> service.json"
+  dotnet "$dll" service --out "$stage/service.json" "${sweep[@]}" || fail "the service run failed (workstation GC)"
+  if ! $quick; then
+    log "service (server GC) -> service-server-gc.json"
+    DOTNET_gcServer=1 dotnet "$dll" service --out "$stage/service-server-gc.json" "${SERVICE_GC[@]}" ||
+      fail "the service run failed (server GC)"
+    log "service (constrained heap: ${SERVICE_CONSTRAINED_HEAP[*]}) -> service-constrained-heap.json"
+    env "${SERVICE_CONSTRAINED_HEAP[@]}" dotnet "$dll" service --out "$stage/service-constrained-heap.json" \
+      "${SERVICE_GC[@]}" || fail "the service run failed (constrained heap)"
+    log "service (workstation GC, Npgsql without multiplexing) -> service-no-multiplexing.json"
+    dotnet "$dll" service --out "$stage/service-no-multiplexing.json" "${SERVICE_NO_MULTIPLEXING[@]}" ||
+      fail "the service run failed (without multiplexing)"
+  fi
+  [[ ! -d $out_dir ]] || rmdir "$out_dir"
+  mv "$stage" "$out_dir"
+  trap - EXIT
+  log "== .NET service part done in $((SECONDS - started)) s: $out_dir"
+}
+
 main() {
-  local quick=false runtime_async="" test_mode=false out_dir=""
+  local quick=false runtime_async="" test_mode=false service=false out_dir=""
   while (($# > 0)); do
     case $1 in
       --quick) quick=true ;;
       --no-runtime-async) runtime_async=false ;;
       --runtime-async) runtime_async=true ;;
       --test) test_mode=true ;;
+      --service) service=true ;;
       -h | --help)
         usage
         exit 0
@@ -205,6 +287,11 @@ main() {
     return
   fi
   [[ -n $out_dir ]] || fail_usage "OUT_DIR is required (see --help)"
+  if $service; then
+    [[ -z $runtime_async ]] || fail_usage "--service takes no --runtime-async or --no-runtime-async"
+    run_service "$out_dir" "$quick"
+    return
+  fi
   if [[ -z $runtime_async ]]; then
     runtime_async=true
     ! $quick || runtime_async=false

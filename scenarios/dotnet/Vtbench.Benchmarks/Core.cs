@@ -60,17 +60,25 @@ public sealed class KeyPlan
 
     public int CachedCount { get; }
 
-    public KeyPlan(int hitPercent, int keyCount = DefaultKeyCount, uint seed = DefaultSeed)
+    /// <summary>
+    /// The plan of <paramref name="hitPercent"/> % hits, which must be a whole number of the keys
+    /// (99.9 % of 1000 keys is 999), as scenarios/key_sequence.hpp requires.
+    /// </summary>
+    public KeyPlan(double hitPercent, int keyCount = DefaultKeyCount, uint seed = DefaultSeed)
     {
-        if (hitPercent is < 0 or > 100)
+        if (!(hitPercent >= 0 && hitPercent <= 100))
             throw new ArgumentOutOfRangeException(nameof(hitPercent), "hit_percent must be within 0..100");
         if (keyCount <= 0) throw new ArgumentOutOfRangeException(nameof(keyCount), "key count must be positive");
+        double cached = keyCount * hitPercent / 100;
+        if (Math.Abs(cached - Math.Round(cached)) > 1e-6)
+            throw new ArgumentOutOfRangeException(nameof(hitPercent),
+                $"{hitPercent} % of {keyCount} keys is not a whole number of keys");
         var random = new SplitMix64(seed);
         int[] keys = new int[keyCount];
         for (int i = 0; i < keyCount; ++i) keys[i] = i;
         random.Shuffle(keys);
         CachedOrder = (int[])keys.Clone();
-        CachedCount = keyCount * hitPercent / 100;
+        CachedCount = (int)Math.Round(cached);
         IsCached = new bool[keyCount];
         for (int i = 0; i < CachedCount; ++i) IsCached[keys[i]] = true;
         random.Shuffle(keys);
@@ -164,17 +172,36 @@ public sealed class RunLoop
     }
 }
 
-/// <summary>Who is told when a database request completes (on the run loop).</summary>
+/// <summary>Who is told when a database request completes (on the loop that serves the request).</summary>
 public interface IDbCompletion<T>
 {
     void Complete(int key, T value);
+
+    /// <summary>The request failed (a real database's error; the simulated one never fails).</summary>
+    void Fail(Exception error);
+}
+
+/// <summary>
+/// The database behind the cache: the simulated one the benchmarks use (<see cref="CacheService{T,TPayload}"/>'s
+/// own, completed by its run loop), or a real server (the service mode's NpgsqlDatabase).
+/// </summary>
+public interface IDatabase<T>
+{
+    /// <summary>The answer, blocking the caller until it is there (the sync implementation's miss).</summary>
+    T Load(int key);
+
+    /// <summary>The request as an awaitable; it completes on the loop that serves the caller.</summary>
+    ValueTask<T> LoadAsync(int key);
+
+    /// <summary>Sends the request; <paramref name="completion"/> is told on the loop that serves the caller.</summary>
+    void BeginLoad(int key, IDbCompletion<T> completion);
 }
 
 /// <summary>
 /// The cache and the database. Exactly hit_percent % of the keys are cached for good; the
 /// others are never fresh (a store on a miss writes the entry, which expires at once). The
 /// dictionary holds an entry for every key; nothing is inserted or erased while a benchmark runs.
-/// The pending database request is one reusable object: a miss allocates nothing here.
+/// The simulated database's pending request is one reusable object: a miss allocates nothing here.
 /// </summary>
 public sealed class CacheService<T, TPayload> where TPayload : struct, IPayload<T>
 {
@@ -187,10 +214,18 @@ public sealed class CacheService<T, TPayload> where TPayload : struct, IPayload<
 
     private readonly Dictionary<int, Entry> _entries;
     private readonly int[] _sequence;
-    private readonly DbRequest _request;
+    private readonly IDatabase<T> _database;
     private int _position;
 
-    public CacheService(int hitPercent, int keyCount = KeyPlan.DefaultKeyCount, uint seed = KeyPlan.DefaultSeed)
+    /// <summary>The cache in front of the simulated database, completed by <see cref="Loop"/>.</summary>
+    public CacheService(double hitPercent, int keyCount = KeyPlan.DefaultKeyCount, uint seed = KeyPlan.DefaultSeed)
+        : this(hitPercent, null, keyCount, seed)
+    {
+    }
+
+    /// <summary>The cache in front of <paramref name="database"/> (null: the simulated one).</summary>
+    public CacheService(double hitPercent, IDatabase<T>? database, int keyCount = KeyPlan.DefaultKeyCount,
+                        uint seed = KeyPlan.DefaultSeed)
     {
         HitPercent = hitPercent;
         Plan = new KeyPlan(hitPercent, keyCount, seed);
@@ -202,10 +237,10 @@ public sealed class CacheService<T, TPayload> where TPayload : struct, IPayload<
         }
         _sequence = Plan.Sequence;
         foreach (int key in _sequence) CycleChecksum += TPayload.Checksum(TPayload.Make(key));
-        _request = new DbRequest(this);
+        _database = database ?? new SimulatedDatabase(this);
     }
 
-    public int HitPercent { get; }
+    public double HitPercent { get; }
     public KeyPlan Plan { get; }
     public RunLoop Loop { get; } = new RunLoop();
     public int KeyCount => _sequence.Length;
@@ -255,32 +290,34 @@ public sealed class CacheService<T, TPayload> where TPayload : struct, IPayload<
         slot.Fresh = !slot.ExpiresAtOnce;
     }
 
-    /// <summary>The database's answer, at once (for synchronous callers).</summary>
-    public T Load(int key) => TPayload.Make(key);
+    /// <summary>The database's answer, blocking until it is there (the simulated one's at once).</summary>
+    public T Load(int key) => _database.Load(key);
 
     /// <summary>
-    /// Asks the database; <paramref name="completion"/> is told through the run loop.
-    /// One request at a time: the scenarios await each operation.
+    /// Asks the database; <paramref name="completion"/> is told through the loop. The simulated
+    /// database takes one request at a time: the benchmarks await each operation.
     /// </summary>
-    public void BeginLoad(int key, IDbCompletion<T> completion) => _request.Begin(key, completion);
+    public void BeginLoad(int key, IDbCompletion<T> completion) => _database.BeginLoad(key, completion);
 
     /// <summary>await service.LoadAsync(key): the database request for async methods, completed by the loop.</summary>
-    public ValueTask<T> LoadAsync(int key) => _request.BeginAwaitable(key);
+    public ValueTask<T> LoadAsync(int key) => _database.LoadAsync(key);
 
     /// <summary>
-    /// The one database request: a work item posted to the loop, and the IValueTaskSource an
-    /// awaiting method waits on (reset by GetResult, so it is reused for the next miss).
+    /// The simulated database's one request: a work item posted to the service's loop, and the
+    /// IValueTaskSource an awaiting method waits on (reset by GetResult, so it is reused for the next miss).
     /// </summary>
-    private sealed class DbRequest : IWorkItem, IValueTaskSource<T>, IDbCompletion<T>
+    private sealed class SimulatedDatabase : IDatabase<T>, IWorkItem, IValueTaskSource<T>, IDbCompletion<T>
     {
         private readonly CacheService<T, TPayload> _owner;
         private ManualResetValueTaskSourceCore<T> _core;
         private IDbCompletion<T>? _completion;
         private int _key;
 
-        public DbRequest(CacheService<T, TPayload> owner) => _owner = owner;
+        public SimulatedDatabase(CacheService<T, TPayload> owner) => _owner = owner;
 
-        public void Begin(int key, IDbCompletion<T> completion)
+        public T Load(int key) => TPayload.Make(key);
+
+        public void BeginLoad(int key, IDbCompletion<T> completion)
         {
             if (_completion is not null)
                 throw new InvalidOperationException("cache_service: a database request is already in flight");
@@ -289,9 +326,9 @@ public sealed class CacheService<T, TPayload> where TPayload : struct, IPayload<
             _owner.Loop.Post(this);
         }
 
-        public ValueTask<T> BeginAwaitable(int key)
+        public ValueTask<T> LoadAsync(int key)
         {
-            Begin(key, this);
+            BeginLoad(key, this);
             return new ValueTask<T>(this, _core.Version);
         }
 
@@ -299,10 +336,12 @@ public sealed class CacheService<T, TPayload> where TPayload : struct, IPayload<
         {
             IDbCompletion<T> completion = _completion!;
             _completion = null;
-            completion.Complete(_key, _owner.Load(_key));
+            completion.Complete(_key, TPayload.Make(_key));
         }
 
         void IDbCompletion<T>.Complete(int key, T value) => _core.SetResult(value);
+
+        void IDbCompletion<T>.Fail(Exception error) => _core.SetException(error);
 
         public T GetResult(short token)
         {

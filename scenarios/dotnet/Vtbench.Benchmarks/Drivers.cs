@@ -120,15 +120,15 @@ public readonly struct NoSynchronizationContext : IDisposable
 public static class ImplRunner
 {
     public static ulong Run<T, TP>(string impl, CacheService<T, TP> service, int operations)
-        where TP : struct, IPayload<T> => impl switch
+        where TP : struct, IPayload<T> => ImplRegistry.Visit(impl, new Runner<T, TP>(service, operations));
+
+    private sealed class Runner<T, TP>(CacheService<T, TP> service, int operations) : IImplVisitor<ulong>
+        where TP : struct, IPayload<T>
     {
-        ImplNames.Sync => Driver<T, TP>.RunSync<SyncImpl>(service, operations),
-        ImplNames.Task => Driver<T, TP>.RunTask<TaskImpl>(service, operations),
-        ImplNames.TaskFromResult => Driver<T, TP>.RunTask<TaskFromResultImpl>(service, operations),
-        ImplNames.ValueTaskCoroutine => Driver<T, TP>.RunValueTask<ValueTaskCoroutineImpl>(service, operations),
-        ImplNames.ValueTask => Driver<T, TP>.RunValueTask<ValueTaskImpl>(service, operations),
-        ImplNames.ValueTaskSource => Driver<T, TP>.RunValueTask<ValueTaskSourceImpl>(service, operations),
-        ImplNames.PooledValueTask => Driver<T, TP>.RunValueTask<PooledValueTaskImpl>(service, operations),
-        _ => throw new ArgumentException($"unknown implementation '{impl}'", nameof(impl)),
-    };
+        public ulong Sync<TImpl>() where TImpl : ISyncImpl => Driver<T, TP>.RunSync<TImpl>(service, operations);
+        public ulong Task<TImpl>() where TImpl : ITaskImpl => Driver<T, TP>.RunTask<TImpl>(service, operations);
+
+        public ulong ValueTask<TImpl>() where TImpl : IValueTaskImpl =>
+            Driver<T, TP>.RunValueTask<TImpl>(service, operations);
+    }
 }

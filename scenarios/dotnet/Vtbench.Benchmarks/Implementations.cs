@@ -41,6 +41,30 @@ public static class ImplNames
         [Sync, Task, TaskFromResult, ValueTaskCoroutine, ValueTask, ValueTaskSource, PooledValueTask];
 }
 
+/// <summary>What is done with an implementation's type, by the kind of value it returns.</summary>
+public interface IImplVisitor<out TResult>
+{
+    TResult Sync<TImpl>() where TImpl : ISyncImpl;
+    TResult Task<TImpl>() where TImpl : ITaskImpl;
+    TResult ValueTask<TImpl>() where TImpl : IValueTaskImpl;
+}
+
+/// <summary>The registry: each name of <see cref="ImplNames.All"/> with its type.</summary>
+public static class ImplRegistry
+{
+    public static TResult Visit<TResult>(string impl, IImplVisitor<TResult> visitor) => impl switch
+    {
+        ImplNames.Sync => visitor.Sync<SyncImpl>(),
+        ImplNames.Task => visitor.Task<TaskImpl>(),
+        ImplNames.TaskFromResult => visitor.Task<TaskFromResultImpl>(),
+        ImplNames.ValueTaskCoroutine => visitor.ValueTask<ValueTaskCoroutineImpl>(),
+        ImplNames.ValueTask => visitor.ValueTask<ValueTaskImpl>(),
+        ImplNames.ValueTaskSource => visitor.ValueTask<ValueTaskSourceImpl>(),
+        ImplNames.PooledValueTask => visitor.ValueTask<PooledValueTaskImpl>(),
+        _ => throw new ArgumentException($"unknown implementation '{impl}'", nameof(impl)),
+    };
+}
+
 /// <summary>A plain method: the floor. A miss reads the database synchronously.</summary>
 public readonly struct SyncImpl : ISyncImpl
 {
@@ -183,6 +207,12 @@ public sealed class PooledSource<T, TP> : IValueTaskSource<T>, IDbCompletion<T> 
         _service!.Store(key, value);
         _service = null;
         _core.SetResult(value);
+    }
+
+    void IDbCompletion<T>.Fail(Exception error)
+    {
+        _service = null;
+        _core.SetException(error);
     }
 
     public T GetResult(short token)

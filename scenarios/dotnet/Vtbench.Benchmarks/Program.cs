@@ -6,6 +6,8 @@
 //   footprint OUT.json                                   bytes per suspended operation, sizeof of the handles (C1, C7)
 //   meta OUT.json [--quick|--smoke] [--reduced]          runtime, BDN version, job settings and sweep
 //   misuse-cell RULE COLUMN                              one misuse cell as JSON on stdout (misuse's child)
+//   service --out FILE [flags]                           the service scenario against the run's PostgreSQL
+//                                                        server (Service/ServiceProgram.cs; --help lists the flags)
 // Exit codes: 0 done, 1 a benchmark or a check failed, 2 bad usage.
 using System;
 using System.Collections.Generic;
@@ -14,6 +16,7 @@ using System.Linq;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using Vtbench.Benchmarks.Service;
 
 namespace Vtbench.Benchmarks;
 
@@ -21,6 +24,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "service") return ServiceProgram.Run(args[1..]);
         try
         {
             if (args.Length < 2) return Usage("expected a mode and an output path");
@@ -59,7 +63,7 @@ public static class Program
 
     private static int Usage(string problem)
     {
-        Console.Error.WriteLine($"Vtbench.Benchmarks: {problem} (usage: bench|misuse|footprint|meta OUT [--quick] [--smoke] [--filter GLOB])");
+        Console.Error.WriteLine($"Vtbench.Benchmarks: {problem} (usage: bench|misuse|footprint|meta OUT [--quick] [--smoke] [--filter GLOB], or service --help)");
         return 2;
     }
 
