@@ -31,6 +31,7 @@ from vocabulary import Vocabulary
 SERVICE_DIRECTORY = "service"
 NOT_MEASURED_FILE = "not-measured.txt"
 SERVER_FACTS_FILE = "server.json"       # service/server.json: the server's facts and pgbench's (service_run.py)
+DOTNET_SERVICE_DIRECTORY = "dotnet"     # service/dotnet/: the C# side's files (scenarios/dotnet/run.sh --service)
 TIMING_STEM = "service"                 # service/<config>/service.json (or .json.gz)
 COUNTING_STEM = "service-counting"      # service/<config>/service-counting.json
 LOOPS = ("closed", "open")
@@ -91,6 +92,7 @@ class ServiceResults:
     directory: Path
     configs: dict[str, ServiceConfig]
     not_measured: str | None = None        # the reason, when service/ holds not-measured.txt
+    dotnet_directory: Path | None = None   # service/dotnet/, when the C# side ran (not read: not yet tabled)
 
 
 def read_not_measured(path: Path) -> str:
@@ -109,7 +111,8 @@ def load_service(directory: Path, vocabulary: Vocabulary, fastest: dict[str, flo
     """directory (a run's service/): not-measured.txt alone, or one directory per configuration with both
     files. `fastest` is each compiler's fastest calibration over its timed benchmark files."""
     not_measured = directory / NOT_MEASURED_FILE
-    config_directories = sorted(path for path in directory.iterdir() if path.is_dir())
+    dotnet = directory / DOTNET_SERVICE_DIRECTORY
+    config_directories = sorted(path for path in directory.iterdir() if path.is_dir() and path != dotnet)
     if not_measured.exists():
         if config_directories:
             raise ResultsError(f"{not_measured}: says the service was not measured, but "
@@ -118,7 +121,7 @@ def load_service(directory: Path, vocabulary: Vocabulary, fastest: dict[str, flo
     if not config_directories:
         raise ResultsError(f"{directory}: neither {NOT_MEASURED_FILE} nor a configuration's directory")
     configs = {path.name: load_service_config(path, vocabulary, fastest) for path in config_directories}
-    return ServiceResults(directory, configs)
+    return ServiceResults(directory, configs, dotnet_directory=dotnet if dotnet.is_dir() else None)
 
 
 def load_service_config(directory: Path, vocabulary: Vocabulary, fastest: dict[str, float]) -> ServiceConfig:

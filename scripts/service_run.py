@@ -1,12 +1,15 @@
 #!/usr/bin/python3
 """The service scenario of a run: the run's own PostgreSQL server, pgbench's latency for one query
-beside it, then vtbench_service's timing run and vtbench_service_counting's counting run.
+beside it, then vtbench_service's timing run, vtbench_service_counting's counting run and the C#
+side's service mode.
 
   service_run.py RUN_DIR --build build/gcc --config gcc-glibc [--quick]
 
 Writes (docs/service-format.md):
   RUN_DIR/service/<config>/service.json           the timing run (SWEEP, or QUICK_SWEEP with --quick)
   RUN_DIR/service/<config>/service-counting.json  the counting run: the same closed-loop configurations
+  RUN_DIR/service/dotnet/                         the C# side against the same server
+                                                  (scenarios/dotnet/run.sh --service; none without .NET)
   RUN_DIR/service/server.json                     the server's version and settings, and pgbench's figures
   RUN_DIR/service/not-measured.txt                instead of all of these when no PostgreSQL is installed
 
@@ -32,7 +35,9 @@ import interrupts
 import pg_server
 from json_input import ResultsError
 from script_io import ScriptArgumentParser, atomic_write_text, run_main
-from service_results import COUNTING_STEM, NOT_MEASURED_FILE, SERVER_FACTS_FILE, SERVICE_DIRECTORY, TIMING_STEM
+from service_results import (
+    COUNTING_STEM, DOTNET_SERVICE_DIRECTORY, NOT_MEASURED_FILE, SERVER_FACTS_FILE, SERVICE_DIRECTORY, TIMING_STEM,
+)
 
 PROG = "service_run.py"
 
@@ -43,6 +48,8 @@ COUNTING = ("--loop=closed", "--repetitions=1", "--seconds=0.02")
 PGBENCH_SECONDS = {"full": 3, "quick": 1}
 PGBENCH_SCRIPT = "\\set id random(0, 999)\nSELECT id, int_payload FROM messages WHERE id = :id;\n"
 SERVICE_TIMEOUT = 900  # seconds either run may take before it counts as hung
+DOTNET_RUNNER = Path(__file__).resolve().parent.parent / "scenarios" / "dotnet" / "run.sh"
+DOTNET_NOT_MEASURED_EXIT = 3  # run.sh's exit without a .NET SDK (or without PostgreSQL)
 
 
 def server_directory(run_dir: Path) -> Path:
@@ -99,6 +106,23 @@ def run_service_binary(binary: Path, out: Path, flags: tuple[str, ...], server: 
         raise ResultsError(f"{binary.name} failed (exit {done.returncode}; its message is above)")
 
 
+def run_dotnet_service(out: Path, server: pg_server.Server, quick: bool) -> None:
+    """The C# side's service mode against the same server into `out` (scenarios/dotnet/run.sh --service
+    writes it whole or not at all); without a .NET SDK one line says so and nothing is written."""
+    command = [str(DOTNET_RUNNER), "--service", *(["--quick"] if quick else []), str(out)]
+    sys.stderr.write(f"{PROG}: {' '.join(command)}\n")
+    try:
+        done = subprocess.run(command, env={**os.environ, **server.environment()}, timeout=SERVICE_TIMEOUT,
+                              check=False)
+    except subprocess.TimeoutExpired:
+        raise ResultsError(f"{DOTNET_RUNNER.name} --service took more than {SERVICE_TIMEOUT} s") from None
+    interrupts.check()
+    if done.returncode == DOTNET_NOT_MEASURED_EXIT:
+        sys.stderr.write(f"{PROG}: the .NET side's service is not measured (no .NET SDK)\n")
+    elif done.returncode != 0:
+        raise ResultsError(f"{DOTNET_RUNNER} --service failed (exit {done.returncode}; its message is above)")
+
+
 def run_service(run_dir: Path, build: Path, config: str, quick: bool) -> int:
     service_dir = run_dir / SERVICE_DIRECTORY
     service_dir.mkdir(exist_ok=True)
@@ -117,12 +141,14 @@ def run_service(run_dir: Path, build: Path, config: str, quick: bool) -> int:
             run_service_binary(binaries["vtbench_service"], out_dir / f"{TIMING_STEM}.json", sweep, server)
             run_service_binary(binaries["vtbench_service_counting"], out_dir / f"{COUNTING_STEM}.json",
                                sweep + COUNTING, server)
+            run_dotnet_service(service_dir / DOTNET_SERVICE_DIRECTORY, server, quick)
         atomic_write_text(service_dir / SERVER_FACTS_FILE, json.dumps(facts, indent=2) + "\n")
     except pg_server.NoPostgres as exc:
         atomic_write_text(service_dir / NOT_MEASURED_FILE, f"{exc}\n")
         sys.stderr.write(f"{PROG}: not measured: {exc}\n")
     except BaseException:
         shutil.rmtree(out_dir, ignore_errors=True)  # a timing run without its counting run is no result
+        shutil.rmtree(service_dir / DOTNET_SERVICE_DIRECTORY, ignore_errors=True)
         raise
     return 0
 

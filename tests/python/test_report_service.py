@@ -132,3 +132,13 @@ def test_the_miss_latency_is_quoted_beside_pgbench(tmp_path: Path) -> None:
     assert ("Miss latency: one query to the server as the service measures it (sync at 0 % hits, 1 worker x 1 "
             "client, median p50) 39.0 us; pgbench on the same server, one client, prepared: 38.0 us average "
             "(26,000 transactions/s; `pgbench -n -M prepared -c 1`).") in lines
+
+
+def test_the_dotnet_service_files_are_not_read_and_the_section_says_where_they_are(tmp_path: Path) -> None:
+    run = service_of(tmp_path, faster_at=from_on(90))
+    (run.directory / "service" / "dotnet").mkdir()
+    (run.directory / "service" / "dotnet" / "service.json").write_text("{}")  # not the C++ format: never read
+    lines = service.section(vtb_results.load_run(run.directory))
+    assert ("The C# side ran against the same server: its files are in service/dotnet/ (scenarios/dotnet/run.sh "
+            "--service: workstation GC, server GC, a constrained heap, Npgsql without multiplexing); this report "
+            "does not table them yet.") in lines
