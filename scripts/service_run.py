@@ -43,7 +43,7 @@ PROG = "service_run.py"
 
 # vtbench_service's flags per run kind; its own defaults are the full sweep.
 SWEEP: tuple[str, ...] = ()
-QUICK_SWEEP = ("--hit=0,99,100", "--clients=1,16", "--workers=1", "--seconds=0.03")  # 1 client: the miss latency
+QUICK_SWEEP = ("--hit=0,99,100", "--clients=1,16", "--workers=1", "--seconds=0.02")  # 1 client: the miss latency
 COUNTING = ("--loop=closed", "--repetitions=1", "--seconds=0.02")
 PGBENCH_SECONDS = {"full": 3, "quick": 1}
 PGBENCH_SCRIPT = "\\set id random(0, 999)\nSELECT id, int_payload FROM messages WHERE id = :id;\n"
