@@ -132,9 +132,9 @@ def section(run: Run) -> list[str]:
         lines += ["Not run in the service: " + "; ".join(
             f"{name} ({LEFT_OUT_BECAUSE[name]})" if name in LEFT_OUT_BECAUSE else name for name in absent) + ".", ""]
     if run.service.dotnet_directory is not None:
-        lines += [f"The C# side ran against the same server: its files are in "
-                  f"{SERVICE_DIRECTORY}/{DOTNET_SERVICE_DIRECTORY}/ (scenarios/dotnet/run.sh --service: workstation GC, "
-                  "server GC, a constrained heap, Npgsql without multiplexing); this report does not table them yet.",
+        files = ", ".join(sorted(path.name for path in run.service.dotnet_directory.iterdir()))
+        lines += [f"The C# side ran against the same server (scenarios/dotnet/run.sh --service): its files are in "
+                  f"{SERVICE_DIRECTORY}/{DOTNET_SERVICE_DIRECTORY}/ ({files}); this report does not table them yet.",
                   ""]
     found = gains(run, config)
     lines += ["### C10 in the service", ""]

@@ -139,6 +139,5 @@ def test_the_dotnet_service_files_are_not_read_and_the_section_says_where_they_a
     (run.directory / "service" / "dotnet").mkdir()
     (run.directory / "service" / "dotnet" / "service.json").write_text("{}")  # not the C++ format: never read
     lines = service.section(vtb_results.load_run(run.directory))
-    assert ("The C# side ran against the same server: its files are in service/dotnet/ (scenarios/dotnet/run.sh "
-            "--service: workstation GC, server GC, a constrained heap, Npgsql without multiplexing); this report "
-            "does not table them yet.") in lines
+    assert ("The C# side ran against the same server (scenarios/dotnet/run.sh --service): its files are in "
+            "service/dotnet/ (service.json); this report does not table them yet.") in lines
