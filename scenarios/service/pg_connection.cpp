@@ -84,13 +84,17 @@ void pg_connection::set_mode(mode new_mode) {
     mode_ = new_mode;
 }
 
-void pg_connection::send(int key) {
+void pg_connection::send_prepared(int key) {
     const std::uint32_t key_in_network_order = htonl(static_cast<std::uint32_t>(key));
     const char* values[1] = {reinterpret_cast<const char*>(&key_in_network_order)};
     const int lengths[1] = {sizeof key_in_network_order};
     const int formats[1] = {1};
     if (PQsendQueryPrepared(connection_, statement_name, 1, values, lengths, formats, 0) != 1)
         fail("cannot send a query");
+}
+
+void pg_connection::send(int key) {
+    send_prepared(key);
     ++queries_outstanding_;
     sent_since_sync_ = true;
 }
@@ -170,12 +174,7 @@ void pg_connection::wait_readable() {
 
 std::pair<int, std::string_view> pg_connection::query(int key) {
     if (mode_ != mode::blocking) throw std::logic_error("pg_connection: query() in pipeline mode");
-    const std::uint32_t key_in_network_order = htonl(static_cast<std::uint32_t>(key));
-    const char* values[1] = {reinterpret_cast<const char*>(&key_in_network_order)};
-    const int lengths[1] = {sizeof key_in_network_order};
-    const int formats[1] = {1};
-    if (PQsendQueryPrepared(connection_, statement_name, 1, values, lengths, formats, 0) != 1)
-        fail("cannot send a query");
+    send_prepared(key);
     while (PQisBusy(connection_)) {
         wait_readable();
         consume();

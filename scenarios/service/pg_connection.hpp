@@ -72,6 +72,7 @@ public:
 
 private:
     [[noreturn]] void fail(std::string_view what) const;
+    void send_prepared(int key);  // the statement with `key` as a binary int4, in either mode
     static std::pair<int, std::string_view> take_row(PGresult* result);
     void wait_readable();
     void clear_result();

@@ -49,15 +49,24 @@ std::vector<std::string_view> service_implementation_names() {
     return names;
 }
 
+// latency_ns's points, each one of latency_distribution_ns's: one selection pass gives both.
 constexpr std::array<double, 5> reported_points{50, 90, 99, 99.9, 100};
 constexpr std::array<std::string_view, 5> reported_names{"p50", "p90", "p99", "p99.9", "max"};
 constexpr std::array<double, 10> distribution_points{50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100};
+static_assert(std::ranges::all_of(reported_points, [](double p) {
+    return std::ranges::find(distribution_points, p) != distribution_points.end();
+}));
+
+// The latency at `p` of a repetition's distribution (p is one of distribution_points).
+std::int64_t latency_at(const std::vector<std::pair<double, std::int64_t>>& distribution, double p) {
+    return std::ranges::find(distribution, p, &std::pair<double, std::int64_t>::first)->second;
+}
 constexpr double latency_buffer_rate = 2e7;  // requests per second a worker's buffer holds
 
 struct repetition_result {
     std::uint64_t requests = 0;
     double seconds = 0;
-    std::vector<std::pair<double, std::int64_t>> reported, distribution;
+    std::vector<std::pair<double, std::int64_t>> distribution;  // at distribution_points
     std::uint64_t client_cpu_ns = 0, server_cpu_ns = 0, queries = 0, misses = 0, allocs = 0;
     double calibration_ns = 0;
 };
@@ -144,7 +153,6 @@ public:
         result.requests = merged_.size();
         result.seconds = std::chrono::duration<double>(finished - start_).count();
         if (result.requests == 0) throw pg_error("no request completed in the repetition");
-        result.reported = percentiles(merged_, reported_points);
         result.distribution = percentiles(merged_, distribution_points);
         if (result.queries != result.misses)
             throw pg_error("the server counted " + std::to_string(result.queries) + " queries for " +
@@ -356,7 +364,7 @@ std::string results_json(const service_options& options, const std::string& serv
             out.key("requests_per_second").value(static_cast<double>(repetition.requests) / repetition.seconds);
             out.key("latency_ns").begin_object();
             for (std::size_t i = 0; i < reported_names.size(); ++i)
-                out.key(reported_names[i]).value(static_cast<std::int64_t>(repetition.reported[i].second));
+                out.key(reported_names[i]).value(latency_at(repetition.distribution, reported_points[i]));
             out.end_object();
             out.key("latency_distribution_ns");
             write_points(out, repetition.distribution);

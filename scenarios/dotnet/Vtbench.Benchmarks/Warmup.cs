@@ -19,20 +19,34 @@ public static class Warmup
     public static int Rounds { get; private set; }
     public static double Seconds { get; private set; }
 
+    /// <summary>
+    /// Runs <paramref name="round"/> at least <paramref name="minSeconds"/> and twice, then until a whole
+    /// round (and its pause) JIT-compiled nothing new, at most <paramref name="maxSeconds"/>: on a loaded
+    /// machine the tier-1 background compiler lags behind. Returns the rounds run and the seconds taken.
+    /// </summary>
+    public static (int Rounds, double Seconds) UntilJitSettles(double minSeconds, double maxSeconds, Action round)
+    {
+        var clock = Stopwatch.StartNew();
+        int rounds = 0;
+        long compiled = -1;
+        while (clock.Elapsed.TotalSeconds < minSeconds || rounds < 2 ||
+               (JitInfo.GetCompiledMethodCount() != compiled && clock.Elapsed.TotalSeconds < maxSeconds))
+        {
+            compiled = JitInfo.GetCompiledMethodCount();
+            round();
+            ++rounds;
+            Thread.Sleep(150);  // past the JIT's call-counting delay (100 ms) so promotion proceeds
+        }
+        return (rounds, clock.Elapsed.TotalSeconds);
+    }
+
     /// <summary>Runs every implementation and payload for about <paramref name="seconds"/>, in rounds separated by pauses.</summary>
     public static void Run(double seconds)
     {
-        var clock = Stopwatch.StartNew();
         var ints = Array.ConvertAll(Ratios, h => new CacheService<int, IntPayload>(h));
         var strings = Array.ConvertAll(Ratios, h => new CacheService<string, StringPayload>(h));
-        int round = 0;
-        long compiled = -1;
-        // At least `seconds` and two rounds, then until a whole round (and its pause) JIT-compiled
-        // nothing new: on a loaded machine the tier-1 background compiler lags behind.
-        while (clock.Elapsed.TotalSeconds < seconds || round < 2 ||
-               (JitInfo.GetCompiledMethodCount() != compiled && clock.Elapsed.TotalSeconds < MaxSeconds))
+        (Rounds, Seconds) = UntilJitSettles(seconds, MaxSeconds, () =>
         {
-            compiled = JitInfo.GetCompiledMethodCount();
             foreach (string impl in ImplNames.All)
             {
                 foreach (var service in ints) Cycles(impl, service);
@@ -52,12 +66,8 @@ public static class Warmup
                 }
             }
             PerCallBenchmarks();
-            ++round;
-            Thread.Sleep(150);  // past the JIT's call-counting delay (100 ms) so promotion proceeds
-        }
-        Rounds = round;
-        Seconds = clock.Elapsed.TotalSeconds;
-        Console.Error.WriteLine($"dotnet: warm-up: {round} rounds in {Seconds:F1} s, {JitInfo.GetCompiledMethodCount()} methods compiled");
+        });
+        Console.Error.WriteLine($"dotnet: warm-up: {Rounds} rounds in {Seconds:F1} s, {JitInfo.GetCompiledMethodCount()} methods compiled");
     }
 
     /// <summary>The Factory and CopyCost benchmark methods, called as BenchmarkDotNet will call them.</summary>

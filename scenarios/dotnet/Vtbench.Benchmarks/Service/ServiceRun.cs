@@ -76,24 +76,16 @@ public sealed class ServiceRun<T, TP> : IDisposable where TP : struct, IPayload<
     /// <summary>Rounds of every implementation at hit 50 %, until a round compiles no new method (at least two).</summary>
     private void WarmUpJit()
     {
-        var clock = Stopwatch.StartNew();
         int clients = _options.Multiplexing ? _options.ClientsPerWorker.Max() : _options.ClientsPerWorker.Min();
         using var group = new ServiceGroup<T, TP>(_connectionString, _options.Multiplexing, 50, 1, clients, 0.05, _group++);
         var plan = new RepetitionPlan(LoadKind.Closed, (long)(0.05 * Stopwatch.Frequency), 0);
-        int rounds = 0;
-        long compiled = -1;
-        while (clock.Elapsed.TotalSeconds < JitWarmUpMinSeconds || rounds < 2 ||
-               (JitInfo.GetCompiledMethodCount() != compiled && clock.Elapsed.TotalSeconds < JitWarmUpMaxSeconds))
+        JitWarmUp = Warmup.UntilJitSettles(JitWarmUpMinSeconds, JitWarmUpMaxSeconds, () =>
         {
-            compiled = JitInfo.GetCompiledMethodCount();
             foreach (string implementation in _options.Implementations)
                 Guarded("jit-warm-up", implementation, () => group.Repeat(implementation, plan, _control));
-            ++rounds;
-            Thread.Sleep(150);  // past the JIT's call-counting delay (100 ms) so promotion proceeds
-        }
-        JitWarmUp = (rounds, clock.Elapsed.TotalSeconds);
+        });
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{ServiceProgram.Name}: JIT warm-up: {rounds} rounds in {JitWarmUp.Seconds:F1} s"));
+            $"{ServiceProgram.Name}: JIT warm-up: {JitWarmUp.Rounds} rounds in {JitWarmUp.Seconds:F1} s"));
     }
 
     private void RunGroup(int workers, int clients, double hit)
