@@ -1,7 +1,8 @@
-"""Measuring one cache_lookup benchmark under valgrind's cachegrind for callgrind_check.py:
-the runs of N and 2N iterations, their output's event totals, and the per-operation row
-they make ((E(2N) - E(N)) / N per event), plus the binary's own facts (its JSON context:
-which configuration it runs as, and that it is the timing build)."""
+"""Measuring one benchmark (a cache_lookup row, or any benchmark the binary lists, such as
+copy_cost's) under valgrind's cachegrind for callgrind_check.py: the runs of N and 2N
+iterations, their output's event totals, and the per-operation row they make
+((E(2N) - E(N)) / N per event), plus the binary's own facts (its JSON context: which
+configuration it runs as, and that it is the timing build)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark_file import load_benchmark_file
-from crosscheck import (
-    cache_lookup_arguments, cache_lookup_name, environment_without_preload, last_line, per_op_between_runs,
-)
+from crosscheck import Subject, environment_without_preload, last_line, per_op_between_runs
 from json_input import ResultsError
 from vtb_results import config_name
 
@@ -31,6 +30,20 @@ EVENT_FIELDS = {
     "ll_misses_per_op": ("DLmr", "DLmw"),
     "i1_misses_per_op": ("I1mr",),
 }
+
+
+def listed_subjects(binary: Path, scenario: str) -> list[Subject]:
+    """Every benchmark of `scenario` the binary registers with no flags (--benchmark_list_tests), in its order."""
+    finished = subprocess.run([str(binary), f"--benchmark_filter=^{re.escape(scenario)}/",
+                               "--benchmark_list_tests=true"], env=environment_without_preload(),
+                              capture_output=True, text=True, errors="replace")
+    if finished.returncode != 0:
+        raise ResultsError(f"{binary}: --benchmark_list_tests exited with status {finished.returncode}: "
+                           f"{last_program_line(finished.stderr)}")
+    names = [line.strip() for line in finished.stdout.splitlines() if line.startswith(f"{scenario}/")]
+    if not names:
+        raise ResultsError(f"{binary}: registers no {scenario} benchmark")
+    return [Subject(name) for name in names]
 
 
 @dataclass
@@ -80,33 +93,31 @@ def last_program_line(stderr: str) -> str:
     return last_line("\n".join(line for line in stderr.splitlines() if not line.startswith("==")))
 
 
-def benchmark_context(json_out: Path, impl: str, hit: int, iterations: int) -> dict[str, Any]:
+def benchmark_context(json_out: Path, subject: Subject, iterations: int) -> dict[str, Any]:
     """The Google Benchmark context of a run, once its JSON shows that the benchmark ran `iterations` times."""
     results = load_benchmark_file(json_out)
-    if results.find("cache_lookup", impl=impl, payload="int", db="async", hit=hit, iterations=iterations) is None:
-        raise ResultsError(f"{json_out}: the binary did not run {cache_lookup_name(impl, hit)} for {iterations} "
-                           f"iterations")
+    if f"{subject.name}/iterations:{iterations}" not in results.benchmarks:
+        raise ResultsError(f"{json_out}: the binary did not run {subject.name} for {iterations} iterations")
     return results.context
 
 
-def run_under_valgrind(binary: Path, impl: str, hit: int, iterations: int, work_dir: Path) -> dict[str, int]:
+def run_under_valgrind(binary: Path, subject: Subject, iterations: int, work_dir: Path) -> dict[str, int]:
     """Run one benchmark under cachegrind: the event totals of the whole process."""
-    stem = f"{impl}-hit{hit}-n{iterations}"
+    stem = f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', subject.name)}-n{iterations}"
     valgrind_out = work_dir / f"{stem}.cachegrind"
     json_out = work_dir / f"{stem}.json"
     command = ["valgrind", "-q", "--tool=cachegrind", "--cache-sim=yes", "--branch-sim=yes",
-               f"--cachegrind-out-file={valgrind_out}", str(binary),
-               *cache_lookup_arguments(impl, hit, iterations, json_out)]
+               f"--cachegrind-out-file={valgrind_out}", str(binary), *subject.arguments(iterations, json_out)]
     finished = subprocess.run(command, env=environment_without_preload(), capture_output=True, text=True,
                               errors="replace")
     if finished.returncode != 0:
         raise ResultsError(f"{binary}: exited with status {finished.returncode} under cachegrind "
-                           f"for {cache_lookup_name(impl, hit)}: {last_program_line(finished.stderr)}")
-    source = f"cachegrind output of {cache_lookup_name(impl, hit)}, {iterations} iterations"
+                           f"for {subject.name}: {last_program_line(finished.stderr)}")
+    source = f"cachegrind output of {subject.name}, {iterations} iterations"
     if not valgrind_out.is_file():
         raise ResultsError(f"{source}: cachegrind wrote no file")
     totals = parse_event_totals(valgrind_out.read_text(errors="replace"), source)
-    benchmark_context(json_out, impl, hit, iterations)  # the benchmark did run, N times
+    benchmark_context(json_out, subject, iterations)  # the benchmark did run, N times
     return totals
 
 
@@ -122,23 +133,23 @@ def row_of(name: str, config: str, totals_n: dict[str, int], totals_2n: dict[str
     return row
 
 
-def measure(binary: Path, impl: str, hit: int, iterations: int, config: str, work_dir: Path) -> CallgrindRow:
+def measure(binary: Path, subject: Subject, iterations: int, config: str, work_dir: Path) -> CallgrindRow:
     """Runs of N and 2N iterations, side by side on two processes."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        totals = list(pool.map(lambda count: run_under_valgrind(binary, impl, hit, count, work_dir),
+        totals = list(pool.map(lambda count: run_under_valgrind(binary, subject, count, work_dir),
                                (iterations, 2 * iterations)))
-    return row_of(cache_lookup_name(impl, hit), config, totals[0], totals[1], iterations)
+    return row_of(subject.name, config, totals[0], totals[1], iterations)
 
 
-def binary_context(binary: Path, impl: str, hit: int, work_dir: Path) -> dict[str, Any]:
+def binary_context(binary: Path, subject: Subject, work_dir: Path) -> dict[str, Any]:
     """The binary's JSON context from one native iteration: checked before the long cachegrind runs."""
     json_out = work_dir / "context.json"
-    finished = subprocess.run([str(binary), *cache_lookup_arguments(impl, hit, 1, json_out)],
+    finished = subprocess.run([str(binary), *subject.arguments(1, json_out)],
                               env=environment_without_preload(), capture_output=True, text=True, errors="replace")
     if finished.returncode != 0:
         raise ResultsError(f"{binary}: exited with status {finished.returncode} "
-                           f"for {cache_lookup_name(impl, hit)}: {last_program_line(finished.stderr)}")
-    return benchmark_context(json_out, impl, hit, 1)
+                           f"for {subject.name}: {last_program_line(finished.stderr)}")
+    return benchmark_context(json_out, subject, 1)
 
 
 def config_of_binary(context: dict[str, Any], binary: Path) -> str:

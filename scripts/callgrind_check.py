@@ -20,7 +20,9 @@ the name '.../iterations:N'), so N and 2N must have the same number of digits (N
 with 1 to 4: 40000 and 80000, not 50000 and 100000).
 
 With RUN_DIR, the hit ratios of the vocabulary's `crosscheck` sweep (or --hit: a sweep
-name, or percentages) are measured and RUN_DIR/callgrind.json is written
+name, or percentages) are measured, and every copy_cost benchmark the binary registers
+(--benchmark_list_tests: claim C7's moves, which cost instructions as well as time), and
+RUN_DIR/callgrind.json is written
 (docs/results-format.md; 'config' is --config). Without RUN_DIR only hit:100 is measured,
 which is all a baseline holds.
 
@@ -50,14 +52,14 @@ from pathlib import Path
 from typing import Any
 
 from cachegrind_runs import (
-    CallgrindRow, binary_context, config_of_binary, measure, results_json, valgrind_version,
+    CallgrindRow, binary_context, config_of_binary, listed_subjects, measure, results_json, valgrind_version,
 )
 from callgrind_baseline import (
     BASELINE_HIT, Baseline, baseline_json, baseline_rows, build_differences, compare_with_baseline,
     format_comparison_table, format_instructions, load_baseline, percent, regressions,
 )
 from crosscheck import (
-    binary_vocabulary, cache_lookup_name, executable, hit_selection, name_list, selected_hits,
+    binary_vocabulary, cache_lookup_subject, executable, hit_selection, name_list, selected_hits,
     selected_implementations,
 )
 from json_input import ResultsError
@@ -68,6 +70,7 @@ from vtb_results import split_config_name
 PROG = "callgrind_check.py"
 CROSSCHECK_SWEEP = "crosscheck"  # the vocabulary's hit ratios measured into RUN_DIR/callgrind.json by default
 DEFAULT_ITERATIONS = 40000
+COPY_COST_SCENARIO = "copy_cost"  # measured whole into RUN_DIR/callgrind.json, beside cache_lookup
 
 
 def format_results_table(rows: list[CallgrindRow]) -> str:
@@ -159,21 +162,24 @@ def main(argv: list[str] | None = None) -> int:
         vocabulary = binary_vocabulary(binary)
         implementations = selected_implementations(args.impl, vocabulary)
         hits = selected_hits(args.hit, vocabulary) if args.run_dir is not None else (BASELINE_HIT,)
-        configurations = [(impl, hit) for impl in implementations for hit in hits]
+        subjects = [cache_lookup_subject(impl, hit) for impl in implementations for hit in hits]
+        if args.run_dir is not None:
+            if COPY_COST_SCENARIO not in vocabulary.scenarios:
+                raise ResultsError(f"{binary}: its --list names no {COPY_COST_SCENARIO} scenario")
+            subjects += listed_subjects(binary, COPY_COST_SCENARIO)
         started = time.monotonic()
         rows = []
         with tempfile.TemporaryDirectory(prefix="vtb-callgrind-") as work_dir:
-            context = binary_context(binary, implementations[0], BASELINE_HIT, Path(work_dir))
+            context = binary_context(binary, subjects[0], Path(work_dir))
             binary_config = config_of_binary(context, binary)
             if binary_config != args.config:
                 raise ResultsError(f"{binary}: runs as configuration {binary_config} without LD_PRELOAD, "
                                    f"not --config {args.config}")
-            for index, (impl, hit) in enumerate(configurations):
-                sys.stderr.write(f"{PROG}: [{2 * index + 1}-{2 * index + 2}/{2 * len(configurations)}] "
-                                 f"{cache_lookup_name(impl, hit)}, {args.iterations} and {2 * args.iterations} "
-                                 f"iterations\n")
-                rows.append(measure(binary, impl, hit, args.iterations, args.config, Path(work_dir)))
-        sys.stderr.write(f"{PROG}: {2 * len(configurations)} cachegrind runs in {time.monotonic() - started:.0f} s\n")
+            for index, subject in enumerate(subjects):
+                sys.stderr.write(f"{PROG}: [{2 * index + 1}-{2 * index + 2}/{2 * len(subjects)}] "
+                                 f"{subject.name}, {args.iterations} and {2 * args.iterations} iterations\n")
+                rows.append(measure(binary, subject, args.iterations, args.config, Path(work_dir)))
+        sys.stderr.write(f"{PROG}: {2 * len(subjects)} cachegrind runs in {time.monotonic() - started:.0f} s\n")
         print(format_results_table(rows))
         if args.run_dir is not None:
             output = args.run_dir / args.output

@@ -1,6 +1,7 @@
 """What the two N/2N cross-checks (heaptrack_check.py, callgrind_check.py) share: the
-binary's vocabulary (`<binary> --list`), the one cache_lookup benchmark they run at a time
-(int payload, async db, glibc: LD_PRELOAD removed), the per-operation arithmetic that
+binary's vocabulary (`<binary> --list`), the one benchmark they run at a time (a Subject:
+cache_lookup with the int payload and the async db, or one the binary lists; glibc:
+LD_PRELOAD removed), the per-operation arithmetic that
 cancels the start-up cost, and their --impl and --hit selections, resolved against the
 binary's vocabulary."""
 
@@ -8,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from json_input import ResultsError, parse_json_text
@@ -23,11 +26,22 @@ def cache_lookup_name(impl: str, hit: int, payload: str = "int", db: str = "asyn
     return f"cache_lookup/impl:{impl}/payload:{payload}/db:{db}/hit:{hit}"
 
 
-def cache_lookup_arguments(impl: str, hit: int, iterations: int, json_out: Path) -> list[str]:
-    """vtbench flags that run exactly that cache_lookup benchmark (int, async), `iterations` times, once."""
-    return [f"--impl={impl}", f"--hit={hit}", "--payload=int", "--db=async", f"--iterations={iterations}",
-            f"--benchmark_filter=^{cache_lookup_name(impl, hit)}(/|$)",
-            f"--benchmark_out={json_out}", "--benchmark_out_format=json"]
+@dataclass(frozen=True)
+class Subject:
+    """One benchmark to measure: its name without Google Benchmark's /iterations:N suffix, and the
+    vtbench flags (besides the filter) that register it."""
+    name: str
+    flags: tuple[str, ...] = ()
+
+    def arguments(self, iterations: int, json_out: Path) -> list[str]:
+        """vtbench flags that run exactly this benchmark, `iterations` times, once."""
+        return [*self.flags, f"--iterations={iterations}", f"--benchmark_filter=^{re.escape(self.name)}(/|$)",
+                f"--benchmark_out={json_out}", "--benchmark_out_format=json"]
+
+
+def cache_lookup_subject(impl: str, hit: int) -> Subject:
+    """cache_lookup with the int payload and the async database."""
+    return Subject(cache_lookup_name(impl, hit), (f"--impl={impl}", f"--hit={hit}", "--payload=int", "--db=async"))
 
 
 def per_op_between_runs(count_n: int, count_2n: int, iterations: int) -> float:

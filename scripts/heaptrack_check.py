@@ -27,7 +27,7 @@ from pathlib import Path
 
 from benchmark_file import load_benchmark_file
 from crosscheck import (
-    binary_vocabulary, cache_lookup_arguments, cache_lookup_name, environment_without_preload, executable,
+    binary_vocabulary, cache_lookup_name, cache_lookup_subject, environment_without_preload, executable,
     hit_selection, last_line, name_list, selected_hits, selected_implementations,
 )
 from crosscheck import per_op_between_runs as allocs_per_op_from_calls
@@ -83,7 +83,7 @@ def run_binary_under_heaptrack(binary: Path, impl: str, hit: int, iterations: in
     stem = f"{impl}-hit{hit}-n{iterations}"
     json_out = work_dir / f"{stem}.json"
     command = ["heaptrack", "-o", str(work_dir / stem), str(binary),
-               *cache_lookup_arguments(impl, hit, iterations, json_out)]
+               *cache_lookup_subject(impl, hit).arguments(iterations, json_out)]
     finished = subprocess.run(command, env=environment_without_preload(), capture_output=True, text=True,
                               errors="replace")
     if finished.returncode != 0:

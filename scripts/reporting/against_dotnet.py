@@ -26,7 +26,7 @@ from reporting.claim_registry import not_measured_reason
 from reporting.common import (
     BASE_COMPILER, BASELINE_ALLOCATOR, ELIDING_COMPILER, allocs_text, base_name, counter, is_zero,
 )
-from reporting.crosschecks import cost_rows
+from reporting.crosschecks import cost_rows, named_cost_row
 from reporting.dotnet import mixed_states, ns_text, spread
 from stats import SIGNIFICANCE_ALPHA, Spread, u_test_p_value
 from tables import table
@@ -150,6 +150,9 @@ def behind_reason(run: Run, comparison: Comparison) -> BehindReason:
         below = costs.get((base_name(), FLOOR_IMPLEMENTATION, comparison.dotnet.hit))
         instructions = own["instructions_per_op"] if own else None
         floor = below["instructions_per_op"] if below and comparison.form != FLOOR_IMPLEMENTATION else None
+    elif comparison.scenario == "copy_cost":
+        own = named_cost_row(run, base_name(), comparison.name)
+        instructions = own["instructions_per_op"] if own else None
     fastest = eliding = None
     if comparison.cpp_allocs is not None and not is_zero(comparison.cpp_allocs):
         eliding_file = run.config(ELIDING_COMPILER, BASELINE_ALLOCATOR)

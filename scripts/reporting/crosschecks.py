@@ -28,6 +28,12 @@ def cost_rows(run: Run, data: dict[str, Any] | None = None) -> CostRows:
     return rows
 
 
+def named_cost_row(run: Run, config: str, benchmark: str) -> dict[str, Any] | None:
+    """The callgrind.json row of `benchmark` (a name without /iterations:N) in `config`, if measured."""
+    rows = (run.callgrind or {}).get("rows", [])
+    return next((row for row in rows if row["config"] == config and row["benchmark"] == benchmark), None)
+
+
 def c5_split(run: Run) -> str | None:
     """C5's miss-path gap (value_task - task at 0 % hits) split into the wrapper and ValueTask's misuse
     detection, from the timing binary and vtbench_unchecked: instructions (cachegrind) and times."""

@@ -164,6 +164,7 @@ def test_unreadable_baseline_files(tmp_path: Path, content: bytes, message: str)
 
 FAKE_COSTS = {"sync:0": 30, "sync:90": 22.7, "sync:100": 21.96, "task:0": 631, "task:90": 460, "task:100": 443,
               "value_task:0": 693, "value_task:90": 110, "value_task:100": 54}
+FAKE_COPY_COSTS = {"copy_cost/type:value_task/depth:1": 23, "copy_cost/type:task/depth:1": 16}
 
 
 @pytest.fixture
@@ -175,7 +176,7 @@ def fakes(tmp_path: Path) -> tuple[Path, dict[str, str]]:
         wrapper = bin_dir / name
         wrapper.write_text(f'#!/bin/sh\nexec {PYTHON} {CALLGRIND_FIXTURES / script} "$@"\n')
         wrapper.chmod(0o755)
-    environment = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "FAKE_CALLGRIND_COSTS": json.dumps(FAKE_COSTS)}
+    environment = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "FAKE_CALLGRIND_COSTS": json.dumps({**FAKE_COSTS, **FAKE_COPY_COSTS})}
     return bin_dir / "fake_vtbench", environment
 
 
@@ -190,21 +191,23 @@ def write_baseline(path: Path, **figures: float) -> Path:
     return path
 
 
-def test_run_dir_gets_callgrind_json_for_hit_0_90_and_100(tmp_path: Path, fakes: tuple[Path, dict[str, str]]) -> None:
+def test_run_dir_gets_callgrind_json_for_hit_0_90_and_100_and_copy_cost(tmp_path: Path, fakes: tuple[Path, dict[str, str]]) -> None:
     binary, environment = fakes
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     finished = check(run_dir, "--binary", binary, environment=environment)
     assert finished.returncode == 0, finished.stderr
     progress = [line for line in finished.stderr.splitlines() if line.startswith("callgrind_check.py: [")]
-    assert progress[0] == ("callgrind_check.py: [1-2/18] cache_lookup/impl:sync/payload:int/db:async/hit:0, "
+    assert progress[0] == ("callgrind_check.py: [1-2/22] cache_lookup/impl:sync/payload:int/db:async/hit:0, "
                            "1000 and 2000 iterations")
-    assert len(progress) == 9
+    assert progress[-1] == "callgrind_check.py: [21-22/22] copy_cost/type:task/depth:1, 1000 and 2000 iterations"
+    assert len(progress) == 11
     result = json.loads((run_dir / "callgrind.json").read_text())
     assert result["iterations"] == [ITERATIONS, 2 * ITERATIONS]
     assert {(row["benchmark"], row["config"], row["instructions_per_op"]) for row in result["rows"]} == {
         (f"cache_lookup/impl:{impl_hit.split(':')[0]}/payload:int/db:async/hit:{impl_hit.split(':')[1]}",
-         "gcc-glibc", cost) for impl_hit, cost in FAKE_COSTS.items()}
+         "gcc-glibc", cost) for impl_hit, cost in FAKE_COSTS.items()} | {
+        (name, "gcc-glibc", cost) for name, cost in FAKE_COPY_COSTS.items()}
     # The fake makes 10 branches, 1 mispredicted, and 2 D1 misses per iteration.
     assert {(row["branches_per_op"], row["branch_mispredicts_per_op"], row["d1_misses_per_op"])
             for row in result["rows"]} == {(10.0, 1.0, 2.0)}
@@ -330,7 +333,8 @@ def test_hit_takes_a_sweep_of_the_binarys_vocabulary(tmp_path: Path, fakes: tupl
     finished = check(tmp_path, "--binary", binary, "--impl", "task", "--hit", "ends", environment=environment)
     assert finished.returncode == 0, finished.stderr
     rows = json.loads((tmp_path / "callgrind.json").read_text())["rows"]
-    assert [row["benchmark"].rsplit("/", 1)[1] for row in rows] == ["hit:0", "hit:100"]
+    assert [row["benchmark"].rsplit("/", 1)[1] for row in rows if row["benchmark"].startswith("cache_lookup/")] == [
+        "hit:0", "hit:100"]
 
 
 def test_a_nan_baseline_figure_is_refused_before_anything_runs(tmp_path: Path,

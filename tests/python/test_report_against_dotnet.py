@@ -20,6 +20,7 @@ from stats import Spread
 
 FAST, SLOW = 1000.0, 2000.0   # calibration_ns of a repetition in the fast and in the slow machine state
 TASK_HIT = "cache_lookup/impl:task/payload:int/db:async/hit:100"
+COPY = "copy_cost/type:value_task/depth:1"
 
 
 def cpp(name: str, times: list[float], calibration: float = FAST, **counters: float) -> list[dict[str, Any]]:
@@ -66,12 +67,13 @@ def run(tmp_path: Path) -> vtb_results.Run:
                  + cpp(cache("task", 50), [70.0, 71.0, 69.0, 70.0, 70.5], allocs_per_op=1, bytes_per_op=136)
                  + cpp(cache("value_task", 100), [2.3, 2.2, 2.4, 2.3, 2.5], allocs_per_op=0, bytes_per_op=0)
                  + cpp(cache("value_task", 0), [56.0, 57.0, 55.0, 56.5, 55.5], allocs_per_op=1, bytes_per_op=128)
-                 + cpp("copy_cost/type:value_task/depth:1", [1.0, 1.1, 0.9, 1.05, 0.95], allocs_per_op=0,
+                 + cpp(COPY, [1.0, 1.1, 0.9, 1.05, 0.95], allocs_per_op=0,
                        bytes_per_op=0))
     gcc_mimalloc = cpp(TASK_HIT, [21.0, 22.0, 20.0, 21.5, 20.5], allocs_per_op=1, bytes_per_op=136)
     clang_glibc = cpp(TASK_HIT, [25.0, 26.0, 24.0, 25.5, 24.5], allocs_per_op=1, bytes_per_op=136)
     callgrind = {"rows": [{"benchmark": TASK_HIT, "config": "gcc-glibc", "instructions_per_op": 327.0},
-                          {"benchmark": cache("sync", 100), "config": "gcc-glibc", "instructions_per_op": 38.0}]}
+                          {"benchmark": cache("sync", 100), "config": "gcc-glibc", "instructions_per_op": 38.0},
+                          {"benchmark": COPY, "config": "gcc-glibc", "instructions_per_op": 23.0}]}
     directory = write_run(tmp_path / "run", {"gcc-glibc": gcc_glibc, "clang-glibc": clang_glibc,
                                              "gcc-mimalloc": gcc_mimalloc}, callgrind=callgrind)
     write_dotnet(directory / "dotnet", [
@@ -147,6 +149,13 @@ def test_a_row_where_cpp_is_behind_gives_the_runs_own_figures(run: vtb_results.R
             f"C++ fast; .NET not recorded | C++ behind | {text} |") in row
     # Rows where C++ is not behind carry no reason.
     assert "| C++ ahead |  |" in row
+
+
+def test_a_copy_cost_row_takes_its_instructions_from_the_copy_cost_row_of_callgrind_json(run: vtb_results.Run) -> None:
+    reason = against_dotnet.behind_reason(run, by_name(run)[COPY])
+    assert (reason.instructions, reason.floor_instructions) == (23.0, None)
+    assert against_dotnet.reason_text(reason, 1.0) == (
+        "no allocation in either language (counting pass, MemoryDiagnoser); cachegrind: 23 instructions/op")
 
 
 def test_a_behind_row_without_allocations_or_cachegrind_says_what_the_data_lacks() -> None:
