@@ -21,7 +21,7 @@ import dataclasses
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 from benchmark_file import CALIBRATION_COUNTER, fast_state_entries
 from json_input import ResultsError, figure_problem, load_json, require, require_object, stored_json_path
@@ -80,7 +80,7 @@ class ServiceConfig:
 
     name: str                              # <compiler>-<allocator>
     path: Path
-    counting_path: Path
+    counting_path: Path | None             # None: a side with no counting run (.NET: its GC figures instead)
     context: dict[str, Any]
     points: dict[ServiceKey, ServicePoint]   # in the timing file's order
 
@@ -92,7 +92,6 @@ class ServiceResults:
     directory: Path
     configs: dict[str, ServiceConfig]
     not_measured: str | None = None        # the reason, when service/ holds not-measured.txt
-    dotnet_directory: Path | None = None   # service/dotnet/, when the C# side ran (not read: not yet tabled)
 
 
 def read_not_measured(path: Path) -> str:
@@ -121,7 +120,7 @@ def load_service(directory: Path, vocabulary: Vocabulary, fastest: dict[str, flo
     if not config_directories:
         raise ResultsError(f"{directory}: neither {NOT_MEASURED_FILE} nor a configuration's directory")
     configs = {path.name: load_service_config(path, vocabulary, fastest) for path in config_directories}
-    return ServiceResults(directory, configs, dotnet_directory=dotnet if dotnet.is_dir() else None)
+    return ServiceResults(directory, configs)
 
 
 def load_service_config(directory: Path, vocabulary: Vocabulary, fastest: dict[str, float]) -> ServiceConfig:
@@ -168,14 +167,21 @@ def read_service_file(path: Path, config: str, counting: bool,
           f"{require(context, 'vtb_allocator', 'string', path, 'context')}"
     if ran != config:
         raise ResultsError(f"{path}: ran {ran}, not {config} as its directory says")
-    runs = require(data, "runs", "list", path, "the top level")
+    return read_runs(data, "runs", path, counting, vocabulary.implementation_names()), context
+
+
+def read_runs(data: dict[str, Any], field: str, path: Path, counting: bool,
+              implementations: Collection[str]) -> dict[ServiceKey, dict[str, Any]]:
+    """The list `field` of a service file's runs by key, every field checked; an implementation must be one of
+    `implementations`."""
+    runs = require(data, field, "list", path, "the top level")
     if not runs:
-        raise ResultsError(f"{path}: no runs")
+        raise ResultsError(f"{path}: no {field}")
     keyed: dict[ServiceKey, dict[str, Any]] = {}
     for index, run in enumerate(runs):
         if not isinstance(run, dict):
             raise ResultsError(f"{path}: run {index} is not an object")
-        key = run_key(run, path, f"run {index}", vocabulary)
+        key = run_key(run, path, f"run {index}", implementations)
         where = f"run {index} ({key.describe()})"
         if key in keyed:
             raise ResultsError(f"{path}: {where} is listed twice")
@@ -196,12 +202,12 @@ def read_service_file(path: Path, config: str, counting: bool,
                 raise ResultsError(f"{path}: {where}: repetition {number}: latency_distribution_ns's percentiles "
                                    f"differ from repetition 0's")
         keyed[key] = run
-    return keyed, context
+    return keyed
 
 
-def run_key(run: dict[str, Any], path: Path, where: str, vocabulary: Vocabulary) -> ServiceKey:
+def run_key(run: dict[str, Any], path: Path, where: str, implementations: Collection[str]) -> ServiceKey:
     implementation = require(run, "implementation", "string", path, where)
-    if implementation not in vocabulary.implementation_names():
+    if implementation not in implementations:
         raise ResultsError(f"{path}: {where}: implementation {implementation!r} is not in the run's vocabulary")
     hit = require(run, "hit_percent", "figure", path, where)
     if hit > 100:

@@ -20,7 +20,8 @@ from benchmark_file import (
 )
 from dotnet_results import DotnetRun, load_dotnet_run
 from process_runs import ProcessSide, load_aa, load_allocator_sides
-from service_results import SERVICE_DIRECTORY, ServiceResults, load_service
+from dotnet_service_results import DotnetServiceFile, load_dotnet_service
+from service_results import DOTNET_SERVICE_DIRECTORY, SERVICE_DIRECTORY, ServiceResults, load_service
 from json_input import ResultsError, json_files, json_stem, load_json, require, require_object, stored_json_path
 from vocabulary import VOCABULARY_KEY, Vocabulary, order_key
 
@@ -59,6 +60,9 @@ class Run:
     # The service scenario (service/: vtbench_service against the run's PostgreSQL server), or None when
     # the run has no service/ directory; its not_measured says why when the run had no server.
     service: ServiceResults | None = None
+    # The C# side's service files (service/dotnet/, dotnet_service_results.py) by file stem; empty when it
+    # did not run.
+    service_dotnet: dict[str, DotnetServiceFile] = field(default_factory=dict)
 
     def config(self, compiler: str, allocator: str) -> BenchmarkFile | None:
         return self.configs.get(config_name(compiler, allocator))
@@ -259,6 +263,8 @@ def load_run(directory: Path) -> Run:
         aa=aa,
         allocator_sides=allocator_sides,
         service=load_service(service, vocabulary, passes.fastest) if service.exists() else None,
+        service_dotnet=(load_dotnet_service(service / DOTNET_SERVICE_DIRECTORY, vocabulary)
+                        if (service / DOTNET_SERVICE_DIRECTORY).is_dir() else {}),
     )
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from reporting import (
     against_dotnet, allocators, claims, concurrency, crosschecks, dotnet, elision, environment, footprint, gallery,
-    misuse, multi_await, noise, service, wrong_way,
+    misuse, multi_await, noise, service, service_dotnet, wrong_way,
 )
 from reporting.common import recorded
 from vtb_results import Run
 
 SECTIONS = (environment.section, claims.section, dotnet.section, against_dotnet.section, gallery.section,
             wrong_way.section, allocators.section, noise.section, elision.section, concurrency.section,
-            service.section, multi_await.section, footprint.section, misuse.section, crosschecks.heaptrack_section,
-            crosschecks.cachegrind_section)
+            service.section, service_dotnet.section, multi_await.section, footprint.section, misuse.section,
+            crosschecks.heaptrack_section, crosschecks.cachegrind_section)
 
 
 def build_report(run: Run) -> str:

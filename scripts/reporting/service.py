@@ -22,7 +22,7 @@ from reporting.gallery import embed
 from reporting.service_figures import (
     BASELINE, C10_WORKERS, GAIN_HITS, SECTION, Gain, Load, base_service, gains, judged, loads,
 )
-from service_results import DOTNET_SERVICE_DIRECTORY, SERVICE_DIRECTORY, ServiceConfig, ServiceKey, ServicePoint
+from service_results import ServiceConfig, ServiceKey, ServicePoint
 from stats import SIGNIFICANCE_ALPHA
 from tables import table
 from vtb_results import Run
@@ -131,11 +131,6 @@ def section(run: Run) -> list[str]:
     if absent:
         lines += ["Not run in the service: " + "; ".join(
             f"{name} ({LEFT_OUT_BECAUSE[name]})" if name in LEFT_OUT_BECAUSE else name for name in absent) + ".", ""]
-    if run.service.dotnet_directory is not None:
-        files = ", ".join(sorted(path.name for path in run.service.dotnet_directory.iterdir()))
-        lines += [f"The C# side ran against the same server (scenarios/dotnet/run.sh --service): its files are in "
-                  f"{SERVICE_DIRECTORY}/{DOTNET_SERVICE_DIRECTORY}/ ({files}); this report does not table them yet.",
-                  ""]
     found = gains(run, config)
     lines += ["### C10 in the service", ""]
     if not found:

@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import cache_entries, service_run, write_run, write_service
 
 import vtb_results
+from json_input import ResultsError
 from reporting import service
 from reporting.document import build_report
 from reporting.service_figures import gains
@@ -134,10 +136,10 @@ def test_the_miss_latency_is_quoted_beside_pgbench(tmp_path: Path) -> None:
             "(26,000 transactions/s; `pgbench -n -M prepared -c 1`).") in lines
 
 
-def test_the_dotnet_service_files_are_not_read_and_the_section_says_where_they_are(tmp_path: Path) -> None:
+def test_the_dotnet_service_directory_is_not_taken_for_a_cpp_configuration(tmp_path: Path) -> None:
     run = service_of(tmp_path, faster_at=from_on(90))
     (run.directory / "service" / "dotnet").mkdir()
-    (run.directory / "service" / "dotnet" / "service.json").write_text("{}")  # not the C++ format: never read
-    lines = service.section(vtb_results.load_run(run.directory))
-    assert ("The C# side ran against the same server (scenarios/dotnet/run.sh --service): its files are in "
-            "service/dotnet/ (service.json); this report does not table them yet.") in lines
+    (run.directory / "service" / "dotnet" / "service.json").write_text("{}")  # not a C# service file either
+    with pytest.raises(ResultsError) as raised:
+        vtb_results.load_run(run.directory)
+    assert "service/dotnet/service.json" in str(raised.value) and "gcc-glibc" not in str(raised.value)
