@@ -21,6 +21,7 @@ from reporting.concurrency import TITLE as CONCURRENCY_TITLE
 from reporting.elision import TITLE as ELISION_TITLE
 from reporting.multi_await import TITLE as MULTI_AWAIT_TITLE
 from reporting.service import TITLE as SERVICE_TITLE
+from reporting.service_dotnet import TITLE as SERVICE_DOTNET_TITLE
 from verdicts import NO_DATA, NOT_REPRODUCED, NUANCE, REPRODUCED
 from vtb_results import Run
 
@@ -327,7 +328,8 @@ def test_report_file_embeds_only_existing_charts_and_the_tables(run_copy: Path) 
     sections = [line for line in text.splitlines() if line.startswith("## ")]
     assert sections == ["## Environment", "## Claims", "## The .NET side", f"## {AGAINST_DOTNET_TITLE}", "## Charts",
                         "## Curves that bend the wrong way", "## Allocators against glibc", "## A/A noise floor", f"## {ELISION_TITLE}",
-                        f"## {CONCURRENCY_TITLE}", f"## {SERVICE_TITLE}", f"## {MULTI_AWAIT_TITLE}", "## Footprint",
+                        f"## {CONCURRENCY_TITLE}", f"## {SERVICE_TITLE}", f"## {SERVICE_DOTNET_TITLE}",
+                        f"## {MULTI_AWAIT_TITLE}", "## Footprint",
                         "## Misuse (claims C8, C9)", "## heaptrack cross-check",
                         "## Instructions, branches and cache misses per operation (cachegrind)"]
     assert [path.name for path in run_copy.iterdir() if path.name.startswith(".")] == []
