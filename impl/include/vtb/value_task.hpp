@@ -254,28 +254,14 @@ public:
 
     // Moving is not an atomic operation (moving one object from two threads is a race
     // in any type), so plain loads and stores suffice: no locked instruction per move.
-    ValueTask(ValueTask&& other) noexcept {
-        if constexpr (moves_as_words()) {
-            copy_words(other);
-        } else {
-            control_ = other.control_;
-            take_contents(other);
-            other.mark<false>(use::moved_from);
-        }
-    }
+    ValueTask(ValueTask&& other) noexcept { move_from(other); }
 
     // Member by member, never by destroying and re-creating *this, which would be undefined
     // when *this is the ValueTask base of a pooled_value_task.
     ValueTask& operator=(ValueTask&& other) noexcept {
         if (this != &other) {
             release();
-            if constexpr (moves_as_words()) {
-                copy_words(other);
-            } else {
-                control_ = other.control_;
-                take_contents(other);
-                other.mark<false>(use::moved_from);
-            }
+            move_from(other);
         }
         return *this;
     }
@@ -445,6 +431,18 @@ private:
         constexpr std::size_t members = sizeof(void*) + sizeof(detail::inline_slot<T>) + sizeof(control_word);
         return (std::is_void_v<T> || (std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>)) &&
                members == sizeof(ValueTask) && members % sizeof(std::uint64_t) == 0;
+    }
+
+    // A move's work (this holds nothing to release): `from`'s contents and control word taken over,
+    // `from` marked moved-from.
+    [[gnu::always_inline]] void move_from(ValueTask& from) noexcept {
+        if constexpr (moves_as_words()) {
+            copy_words(from);
+        } else {
+            control_ = from.control_;
+            take_contents(from);
+            from.mark<false>(use::moved_from);
+        }
     }
 
     [[gnu::always_inline]] void copy_words(ValueTask& from) noexcept {
