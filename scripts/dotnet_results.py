@@ -5,13 +5,19 @@ OUT_DIR (results/<run-id>/dotnet/) holds:
   misuse.json                     the misuse table, in the C++ misuse.json schema
   footprint.json                  bytes per suspended operation, Unsafe.SizeOf of the handles
   bdn/results/*-report-full.json  BenchmarkDotNet's full JSON export, one file per class
+  bdn/machine_state.json          the machine-state calibration around every measured iteration
+                                  (IterationStates.cs), by benchmark full name
   runtime-async/                  the same for the runtime-async preview build (cache scenario
                                   only), when it was measured: meta.json, bdn/results/
 
 Every BenchmarkDotNet benchmark becomes one Row (build "default" or "runtime_async"):
 scenario cache_lookup (impl, payload, hit), driver (impl "empty" / "loop_round_trip",
-payload), factory (impl = kind) or copy_cost (impl = type, depth). Times are
-BenchmarkDotNet's own per-operation statistics in nanoseconds; bytes_per_op is its
+payload), factory (impl = kind) or copy_cost (impl = type, depth). Times are per operation,
+in nanoseconds, over the iterations run in the machine's fast state: those whose calibration
+is within benchmark_file.FAST_STATE_LIMIT of the fastest of their build's (the C++ loader's
+rule), each iteration's time BenchmarkDotNet's Workload Result measurement (its overhead
+subtracted). A benchmark with no fast-state iteration, or no calibration, keeps
+BenchmarkDotNet's own statistics and is not timed_in_fast_state. bytes_per_op is the
 MemoryDiagnoser figure (BytesAllocatedPerOperation, whole bytes).
 
 As a script it prints the rows of OUT_DIR (a table, or --json). Bad input: one line
@@ -26,14 +32,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from json_input import ResultsError, json_files, load_json, require, require_object
+from benchmark_file import FAST_STATE_LIMIT
+from json_input import ResultsError, figure_problem, json_files, load_json, require, require_object, stored_json_path
 from script_io import ScriptArgumentParser, run_main
+from stats import Spread, spread_of
 from tables import text_table
-
-# Two clusters of a .NET benchmark's iteration times this far apart are the machine's two speed
-# states (about 2x apart). Iteration times, not the C++ side's calibration loop, so a threshold of
-# its own (benchmark_file.FAST_STATE_LIMIT is the calibration's).
-STATE_GAP = 1.4
 from vocabulary import order_key
 
 PROG = "dotnet_results.py"
@@ -52,6 +55,7 @@ BDN_DIRECTORY = "bdn"
 BDN_RESULTS_DIRECTORY = "results"
 RUNTIME_ASYNC_DIRECTORY = "runtime-async"
 FULL_EXPORT_PATTERN = "*-report-full"   # + .json (or .json.gz): BenchmarkDotNet's full JSON export, per class
+MACHINE_STATE_STEM = "machine_state"   # + .json (or .json.gz), beside results/
 
 
 @dataclass(frozen=True)
@@ -73,21 +77,16 @@ class Row:
     bytes_per_op: float      # MemoryDiagnoser, bytes allocated per operation
     gen0_per_1k_ops: float   # gen-0 collections per 1000 operations
     operations: int          # operations the memory figures were measured over
-    ns_values: tuple[float, ...] = ()  # every measured iteration (Statistics.OriginalValues), for a U test
-    # Every actual workload iteration, BenchmarkDotNet's outliers included (Measurements), per operation: what
-    # tells whether the iterations ran in both of the machine's speed states (spans_both_states).
+    ns_values: tuple[float, ...] = ()  # the iterations the times are taken over, per operation, for a U test
+    # Every actual workload iteration, BenchmarkDotNet's outliers included (Measurements), per operation.
     ns_all_iterations: tuple[float, ...] = ()
+    calibrations_ns: tuple[float, ...] = ()  # one per actual workload iteration, in order (machine_state.json)
+    fast_state_iterations: int = 0           # of them, how many ran in the fast state
+    timed_in_fast_state: bool = False        # the times are over fast-state iterations only
 
-    def spans_both_states(self) -> bool:
-        """Whether the measured iterations fall in two clusters more than STATE_GAP apart, at least two
-        in each: the benchmark ran in both of this machine's speed states (docs/results-format.md). A lone slow
-        iteration (a first-iteration spike) does not count; a benchmark that ran wholly in the slow state cannot
-        be told apart, since the .NET side has no calibration probe."""
-        values = [value for value in self.ns_all_iterations if value > 0]
-        if not values:
-            return False
-        slow = sum(value > STATE_GAP * min(values) for value in values)
-        return slow >= 2 and len(values) - slow >= 2
+    @property
+    def slow_state_iterations(self) -> int:
+        return len(self.calibrations_ns) - self.fast_state_iterations
 
 
 @dataclass
@@ -146,8 +145,10 @@ def vtbench_name(scenario: str, impl: str, payload: str | None, hit: int | None,
     return f"copy_cost/type:{impl}/depth:{depth}"
 
 
-def row_from_benchmark(entry: Any, path: Path, build: str = "default") -> Row:
-    """One entry of a full JSON export's "Benchmarks" list -> Row."""
+def row_from_benchmark(entry: Any, path: Path, build: str = "default",
+                       calibrations: Sequence[float] | None = None, fastest: float | None = None) -> Row:
+    """One entry of a full JSON export's "Benchmarks" list -> Row; its times over the fast-state iterations
+    when `calibrations` (one per actual workload iteration) and the build's `fastest` calibration are given."""
     if not isinstance(entry, dict):
         raise ResultsError(f"{path}: a Benchmarks entry is not an object")
     type_name = require(entry, "Type", "string", path, "benchmark")
@@ -168,6 +169,21 @@ def row_from_benchmark(entry: Any, path: Path, build: str = "default") -> Row:
     memory = _mapping(entry, "Memory", path, where)
     operations = int(_figure(memory, "TotalOperations", path, where + " Memory"))
     gen0 = _figure(memory, "Gen0Collections", path, where + " Memory")
+    actual = _workload_iterations(entry, "Actual", path, where)
+    calibrated = tuple(calibrations or ())
+    if calibrations is not None and len(calibrated) != len(actual):
+        raise ResultsError(f"{path}: {where}: {len(calibrated)} machine-state calibrations for "
+                           f"{len(actual)} actual workload iterations")
+    fast = [index for index, calibration in zip(actual, calibrated)
+            if fastest is not None and calibration <= FAST_STATE_LIMIT * fastest]
+    results = dict(_workload_iterations(entry, "Result", path, where).items())
+    fast_results = [results[index] for index in fast if index in results]
+    if fast and len(fast_results) != len(fast):
+        raise ResultsError(f"{path}: {where}: an actual workload iteration has no Result measurement")
+    own_times = Spread(*(_figure(statistics, key, path, where + " Statistics") for key in ("Median", "Min", "Max")),
+                       values=_values(statistics, path, where + " Statistics"))
+    own_iterations = int(_figure(statistics, "N", path, where + " Statistics"))
+    times = spread_of(fast_results) if fast_results else own_times
     return Row(
         scenario=scenario,
         impl=impl,
@@ -176,37 +192,44 @@ def row_from_benchmark(entry: Any, path: Path, build: str = "default") -> Row:
         depth=depth,
         build=build,
         name=vtbench_name(scenario, impl, payload, hit, depth),
-        ns_per_op=_figure(statistics, "Median", path, where + " Statistics"),
+        ns_per_op=times.median,
         ns_mean=_figure(statistics, "Mean", path, where + " Statistics"),
-        ns_min=_figure(statistics, "Min", path, where + " Statistics"),
-        ns_max=_figure(statistics, "Max", path, where + " Statistics"),
-        iterations=int(_figure(statistics, "N", path, where + " Statistics")),
+        ns_min=times.low,
+        ns_max=times.high,
+        iterations=len(fast_results) if fast_results else own_iterations,
         bytes_per_op=_figure(memory, "BytesAllocatedPerOperation", path, where + " Memory"),
         gen0_per_1k_ops=gen0 * 1000.0 / operations if operations > 0 else 0.0,
         operations=operations,
-        ns_values=_values(statistics, path, where + " Statistics"),
-        ns_all_iterations=_actual_iterations(entry, path, where),
+        ns_values=times.values,
+        ns_all_iterations=tuple(actual.values()),
+        calibrations_ns=calibrated,
+        fast_state_iterations=len(fast),
+        timed_in_fast_state=bool(fast_results),
     )
 
 
-def _actual_iterations(entry: dict[str, Any], path: Path, where: str) -> tuple[float, ...]:
-    """Nanoseconds per operation of every actual workload iteration in Measurements (none when the export has
-    no Measurements, as a trimmed fixture may not)."""
+def _workload_iterations(entry: dict[str, Any], stage: str, path: Path, where: str) -> dict[int, float]:
+    """Nanoseconds per operation of the workload iterations of one stage (Actual: as measured; Result: with
+    BenchmarkDotNet's overhead subtracted) in Measurements, by iteration index in measured order (none when the
+    export has no Measurements, as a trimmed fixture may not)."""
     measurements = entry.get("Measurements", [])
     if not isinstance(measurements, list):
         raise ResultsError(f"{path}: {where}: 'Measurements' is not a list")
-    values = []
+    values: dict[int, float] = {}
     for index, measurement in enumerate(measurements):
         if not isinstance(measurement, dict):
             raise ResultsError(f"{path}: {where}: measurement {index} is not an object")
-        if measurement.get("IterationMode") != "Workload" or measurement.get("IterationStage") != "Actual":
+        if measurement.get("IterationMode") != "Workload" or measurement.get("IterationStage") != stage:
             continue
         nanoseconds = _figure(measurement, "Nanoseconds", path, f"{where} measurement {index}")
         operations = _figure(measurement, "Operations", path, f"{where} measurement {index}")
         if operations <= 0:
             raise ResultsError(f"{path}: {where}: measurement {index} has {operations:g} operations")
-        values.append(nanoseconds / operations)
-    return tuple(values)
+        iteration = int(measurement.get("IterationIndex", len(values) + 1))
+        if iteration in values:
+            raise ResultsError(f"{path}: {where}: {stage} iteration {iteration} is measured twice")
+        values[iteration] = nanoseconds / operations
+    return values
 
 
 def _values(statistics: dict[str, Any], path: Path, where: str) -> tuple[float, ...]:
@@ -218,25 +241,60 @@ def _values(statistics: dict[str, Any], path: Path, where: str) -> tuple[float, 
                  for index, value in enumerate(values))
 
 
-def load_bdn_report(path: Path, build: str = "default") -> list[Row]:
-    """A BenchmarkDotNet full JSON export (*-report-full.json) -> its rows, in file order."""
+def load_bdn_report(path: Path, build: str = "default", states: dict[str, list[float]] | None = None,
+                    fastest: float | None = None) -> list[Row]:
+    """A BenchmarkDotNet full JSON export (*-report-full.json) -> its rows, in file order; `states` (full name
+    -> calibrations, from machine_state.json) must then name every benchmark of the file."""
     if build not in BUILDS:
         raise ValueError(f"build must be one of {', '.join(BUILDS)}")
     data = load_json(path)
     if not isinstance(data, dict) or not isinstance(data.get("Benchmarks"), list):
         raise ResultsError(f"{path}: not a BenchmarkDotNet full JSON export (no 'Benchmarks' list)")
-    return [row_from_benchmark(entry, path, build) for entry in data["Benchmarks"]]
+    rows = []
+    for entry in data["Benchmarks"]:
+        calibrations = None
+        if states is not None:
+            name = entry.get("FullName") if isinstance(entry, dict) else None
+            if name not in states:
+                raise ResultsError(f"{path}: benchmark {name}: no machine-state calibrations in "
+                                   f"{MACHINE_STATE_STEM}.json")
+            calibrations = states[name]
+        rows.append(row_from_benchmark(entry, path, build, calibrations, fastest))
+    return rows
+
+
+def load_machine_state(directory: Path) -> dict[str, list[float]] | None:
+    """directory/machine_state.json (IterationStates.cs): benchmark full name -> its calibrations, each a
+    positive figure; None when the file is absent (a run from before the probe)."""
+    path = stored_json_path(directory, MACHINE_STATE_STEM)
+    if not path.exists():
+        return None
+    benchmarks = require(require_object(load_json(path), path), "benchmarks", "object", path, "machine state")
+    states: dict[str, list[float]] = {}
+    for name, values in benchmarks.items():
+        if not isinstance(values, list):
+            raise ResultsError(f"{path}: {name}: the calibrations are not a list")
+        for index, value in enumerate(values):
+            problem = figure_problem(value) or ("is not positive" if value <= 0 else None)
+            if problem is not None:
+                raise ResultsError(f"{path}: {name}: calibration {index} {problem}")
+        states[name] = [float(value) for value in values]
+    return states
 
 
 def load_bdn_dir(directory: Path, build: str = "default") -> list[Row]:
-    """Every *-report-full.json (or .json.gz) under directory/results (or directory itself), sorted by file name."""
+    """Every *-report-full.json (or .json.gz) under directory/results (or directory itself), sorted by file name,
+    with the machine state of directory/machine_state.json when there is one: the fastest calibration of the
+    directory (one process, one build) is the fast state's reference."""
     results = directory / BDN_RESULTS_DIRECTORY if (directory / BDN_RESULTS_DIRECTORY).is_dir() else directory
     files = json_files(results, FULL_EXPORT_PATTERN)
     if not files:
         raise ResultsError(f"{results}: no BenchmarkDotNet *-report-full.json file")
+    states = load_machine_state(directory)
+    fastest = min((value for values in (states or {}).values() for value in values), default=None)
     rows: list[Row] = []
     for file in files:
-        rows.extend(load_bdn_report(file, build))
+        rows.extend(load_bdn_report(file, build, states, fastest))
     return rows
 
 

@@ -7,7 +7,7 @@ that no script reads.
 Every file of RUN_DIR falls under one rule (RULES, below) or the run is refused:
   gzipped  bench/, counts/, unchecked/, aa/<side>/ and allocators/<compiler>/<allocator>/
            (Google Benchmark JSON), service/<config>/ (vtbench_service's JSON) and
-           BenchmarkDotNet's *-report-full.json under dotnet/ become NAME.json.gz:
+           BenchmarkDotNet's *-report-full.json and machine_state.json under dotnet/ become NAME.json.gz:
            deterministic gzip (level 9, mtime 0, no file name in the header), so packing
            the same run twice gives the same bytes and `gunzip` gives back the original
            file (a Google Benchmark one still readable by its tools/compare.py);
@@ -40,7 +40,9 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
-from dotnet_results import BDN_DIRECTORY, BDN_RESULTS_DIRECTORY, FULL_EXPORT_PATTERN, RUNTIME_ASYNC_DIRECTORY
+from dotnet_results import (
+    BDN_DIRECTORY, BDN_RESULTS_DIRECTORY, FULL_EXPORT_PATTERN, MACHINE_STATE_STEM, RUNTIME_ASYNC_DIRECTORY,
+)
 from json_input import (
     COMPRESSED_SUFFIX, PLAIN_SUFFIX, ResultsError, is_compressed, json_stem, parse_json_bytes, read_json_bytes,
 )
@@ -64,6 +66,7 @@ RULES: tuple[tuple[str, str], ...] = (
                                                               UNCHECKED_DIRECTORY, f"{AA_DIRECTORY}/*",
                                                               f"{ALLOCATORS_DIRECTORY}/*/*", f"{SERVICE_DIRECTORY}/*")],
     *[(GZIP, f"{directory}/{FULL_EXPORT_PATTERN}{PLAIN_SUFFIX}") for directory in _BDN_RESULTS],
+    *[(GZIP, f"{directory}/{MACHINE_STATE_STEM}{PLAIN_SUFFIX}") for directory in _BDN_LOGS],
     (COPY, "REPORT.md"),
     (COPY, f"*{PLAIN_SUFFIX}"),
     (COPY, "charts/*.png"),

@@ -4,13 +4,12 @@ One row per benchmark that both the C++ timing pass (the base configuration, gcc
 and BenchmarkDotNet ran under the same name (dotnet_results.vtbench_name: cache_lookup at
 the vocabulary's `ends` hit ratios, int payload, async db; copy_cost at every depth): time
 per operation in each language (C++: the fast-state median of the timing pass; .NET:
-BenchmarkDotNet's median), allocation per operation in each (C++: allocs_per_op and
+the median of BenchmarkDotNet's fast-state iterations), allocation per operation in each (C++: allocs_per_op and
 bytes_per_op from the counting pass; .NET: MemoryDiagnoser's bytes) and the time ratio
 C++/.NET, judged with the same U test as the rest of the report. A row is judged only where
-the data does not show the two sides in different machine states: the .NET side has no
-probe, so a .NET benchmark that visibly ran in both states (†, reporting/dotnet.py) and a
-C++ benchmark with no repetition known to be in the fast state (‡) are shown but not
-compared. Where C++ is behind, the reason is assembled from the run's own figures (counting
+both sides' times are over fast-state repetitions or iterations (each side's own probe): a
+.NET benchmark with no iteration known to be in the fast state (†, reporting/dotnet.py) and a
+C++ benchmark with no such repetition (‡) are shown but not compared. Where C++ is behind, the reason is assembled from the run's own figures (counting
 pass, MemoryDiagnoser, callgrind.json, the other allocators' timing passes); and for the
 hit-path rows that allocate in C++, the time under every allocator the run measured.
 """
@@ -27,7 +26,7 @@ from reporting.common import (
     BASE_COMPILER, BASELINE_ALLOCATOR, ELIDING_COMPILER, allocs_text, base_name, counter, is_zero,
 )
 from reporting.crosschecks import cost_rows, named_cost_row
-from reporting.dotnet import mixed_states, ns_text, spread
+from reporting.dotnet import NOT_FAST_MARK, ns_text, slow_state_notes, spread
 from stats import SIGNIFICANCE_ALPHA, Spread, u_test_p_value
 from tables import table
 from vtb_results import Run
@@ -38,7 +37,6 @@ PAYLOAD = "int"
 HIT_PATH_PERCENT = 100        # every lookup a hit: the synchronous path
 FLOOR_IMPLEMENTATION = "sync"  # a plain function: what the driver and the lookup cost, with no task
 CPP_SLOW_STATE_MARK = "‡"     # no repetition of the C++ benchmark is known to have run in the fast state
-DOTNET_BOTH_STATES_MARK = "†"  # as reporting/dotnet.py marks it (Row.spans_both_states)
 
 BEHIND, AHEAD, WITHIN_NOISE, NOT_COMPARED = "C++ behind", "C++ ahead", "within noise", "not compared"
 
@@ -75,8 +73,8 @@ class Comparison:
 
     @property
     def comparable(self) -> bool:
-        """Nothing in the data shows the two sides in different machine states."""
-        return self.cpp.timed_in_fast_state and not self.dotnet.spans_both_states()
+        """Both sides' times are over runs in the machine's fast state."""
+        return self.cpp.timed_in_fast_state and self.dotnet.timed_in_fast_state
 
     @property
     def standing(self) -> str:
@@ -205,9 +203,9 @@ def cpp_time_text(bench: Benchmark) -> str:
 def state_text(comparison: Comparison) -> str:
     if not comparison.cpp.timed_in_fast_state:
         return f"C++ {CPP_SLOW_STATE_MARK} not known fast: not comparable"
-    if comparison.dotnet.spans_both_states():
-        return f".NET {DOTNET_BOTH_STATES_MARK} ran in both states: not comparable"
-    return "C++ fast; .NET not recorded"
+    if not comparison.dotnet.timed_in_fast_state:
+        return f".NET {NOT_FAST_MARK} not known fast: not comparable"
+    return "both fast"
 
 
 def ratio_text(comparison: Comparison) -> str:
@@ -261,19 +259,17 @@ def section(run: Run) -> list[str]:
     intro = (f"Every form and path both languages measure under the same benchmark name (cache_lookup at "
              f"{', '.join(map(str, run.vocabulary.sweep(PATHS_SWEEP)))} % hits, {PAYLOAD} payload, async db; "
              f"copy_cost at each depth): C++ is {base_name()}, its time the median of the timing pass's fast-state "
-             f"repetitions and its allocations the counting pass's; .NET is BenchmarkDotNet's median and "
-             f"MemoryDiagnoser's bytes. The ratio is C++ time / .NET time, * where the U test over the C++ "
-             f"repetitions and BenchmarkDotNet's iterations gives p < {SIGNIFICANCE_ALPHA:g}. The .NET side has no "
-             f"machine-state probe, so no row is known to compare the same state: a row is judged only where the "
-             f"data does not show different states, and it is marked where it does ({DOTNET_BOTH_STATES_MARK}: "
-             f"the .NET benchmark ran in both states; {CPP_SLOW_STATE_MARK}: no repetition of the C++ benchmark is "
-             f"known to have run in the fast state). A .NET benchmark that ran wholly in the slow state cannot be told apart, so a ratio "
-             f"can be off by the machine's toggle (about 2x) without a mark. Where C++ is behind, the reason is "
+             f"repetitions and its allocations the counting pass's; .NET is the median of BenchmarkDotNet's "
+             f"fast-state iterations and MemoryDiagnoser's bytes. The ratio is C++ time / .NET time, * where the U "
+             f"test over the C++ repetitions and the .NET iterations gives p < {SIGNIFICANCE_ALPHA:g}. Each side "
+             f"takes its time over what its own machine-state probe found in the fast state, so a row compares the "
+             f"same state; a row is not judged where a side has nothing in the fast state ({NOT_FAST_MARK}: the "
+             f".NET benchmark; {CPP_SLOW_STATE_MARK}: the C++ benchmark). Where C++ is behind, the reason is "
              f"the run's own figures: the counting pass, MemoryDiagnoser, callgrind.json and the other allocators.")
     rows = [comparison_row(run, comparison) for comparison in comparisons]
     lines = heading + [intro, ""] + table(
         ["scenario", "form", "path", "C++ time/op", ".NET time/op", "C++ allocs/op", "C++ B/op", ".NET B/op",
          "C++ / .NET", "machine state", "verdict", "why C++ is behind"], rows)
-    if caveats := mixed_states([comparison.dotnet for comparison in comparisons]):
+    if caveats := slow_state_notes([comparison.dotnet for comparison in comparisons]):
         lines += [f"- {caveat}" for caveat in caveats] + [""]
     return lines + allocator_lines(run, comparisons)

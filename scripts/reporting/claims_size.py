@@ -7,7 +7,7 @@ from dotnet_results import DotnetRun, find_row
 from formats import format_bytes, format_ns
 from reporting.claim_registry import ClaimResult, claim, dotnet_answer, no_data, result
 from reporting.common import base_name, counter, find, select
-from reporting.dotnet import dotnet_missing, mixed_states, ns_text, spread
+from reporting.dotnet import dotnet_missing, slow_state_notes, ns_text, spread
 from stats import slower
 from verdicts import DOTNET_NUANCE, NO_DATA, NOT_COMPARABLE, NOT_REPRODUCED, NUANCE, REPRODUCED
 from vtb_results import Run
@@ -119,7 +119,7 @@ def bigger_handle_dotnet(dotnet: DotnetRun, run: Run) -> ClaimResult:
     figures += [f"depth {depth}: ValueTask<int> {ns_text(copies[('value_task', depth)])} vs Task<int> "
                 f"{ns_text(copies[('task', depth)])}" for depth in common]
     deepest = common[-1]
-    if caveats := mixed_states([copies[("value_task", deepest)], copies[("task", deepest)]]):
+    if caveats := slow_state_notes([copies[("value_task", deepest)], copies[("task", deepest)]]):
         return result(figures + caveats, NOT_COMPARABLE)
     dearer = slower(spread(copies[("value_task", deepest)]), spread(copies[("task", deepest)]))
     bigger = sizes["ValueTask<int>"] > sizes["Task<int>"]

@@ -9,7 +9,7 @@ from formats import format_allocs, format_ns, format_p_value
 from reporting.claim_registry import ClaimResult, claim, dotnet_answer, no_data, result
 from reporting.common import ALLOC_EPSILON, allocs_text, base_name, cache, counter, sweep
 from reporting.crosschecks import c5_split
-from reporting.dotnet import bytes_text, dotnet_cache, dotnet_missing, dotnet_sweep, mixed_states, ns_text, spread
+from reporting.dotnet import bytes_text, dotnet_cache, dotnet_missing, dotnet_sweep, slow_state_notes, ns_text, spread
 from stats import differs, slower, u_test_p_value
 from verdicts import NOT_COMPARABLE, NOT_REPRODUCED, NUANCE, REPRODUCED
 from vtb_results import Run
@@ -55,7 +55,7 @@ def miss_path_cost_dotnet(dotnet: DotnetRun, run: Run) -> ClaimResult:
     p_value = u_test_p_value(spread(value_task), spread(task))
     figures = [f"hit 0: ValueTask<int> wrapping a Task {ns_text(value_task)}, {bytes_text(value_task)} vs async "
                f"Task<int> {ns_text(task)}, {bytes_text(task)}", f"ratio {ratio:.2f}, U test p {format_p_value(p_value)}"]
-    if caveats := mixed_states([value_task, task]):
+    if caveats := slow_state_notes([value_task, task]):
         return result(figures + caveats, NOT_COMPARABLE)
     same = p_value is not None and not differs(spread(value_task), spread(task))
     about_same = same or 1 - ABOUT_SAME_RATIO <= ratio <= 1 + SLIGHTLY_MORE_RATIO
@@ -134,7 +134,7 @@ def hot_paths_gain_dotnet(dotnet: DotnetRun, run: Run) -> ClaimResult:
         figures.append(f"hit 0: {impl} {'raises throughput' if faster else 'does not raise throughput'}"
                        f"{' and cuts' if faster and fewer else ', but cuts' if fewer else ' and does not cut'} "
                        f"allocation ({bytes_text(plain)} -> {bytes_text(pooled)})")
-    if caveats := mixed_states([task[hits[0]], value_task[hits[0]], task[hits[-1]], value_task[hits[-1]]]):
+    if caveats := slow_state_notes([task[hits[0]], value_task[hits[0]], task[hits[-1]], value_task[hits[-1]]]):
         return result(figures + caveats, NOT_COMPARABLE)
     grows = faster_from is not None and gain[hits[-1]] > gain[hits[0]]
     return result(figures, REPRODUCED if grows else NOT_REPRODUCED)

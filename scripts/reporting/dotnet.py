@@ -1,15 +1,17 @@
 """The .NET side of REPORT.md: its section (versions, job, the drivers' own cost in both
 languages, the runtime-async preview) and its misuse table, and the helpers the claims'
 .NET answers share (RUN_DIR/dotnet/, scenarios/dotnet/run.sh: BenchmarkDotNet with
-MemoryDiagnoser on the same keys and payloads). Times are BenchmarkDotNet's
-per-operation medians with the min-max of its iterations; "different" is the same U test
-as the C++ side's, over BenchmarkDotNet's measured iterations."""
+MemoryDiagnoser on the same keys and payloads). Times are per-operation medians with the
+min-max over the iterations run in the machine's fast state (dotnet_results.py), †
+where there were none; "different" is the same U test as the C++ side's, over those
+iterations."""
 
 from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from dotnet_results import STATE_GAP, DotnetRun, Row, cache_sweep, find_row
+from benchmark_file import FAST_STATE_LIMIT
+from dotnet_results import DotnetRun, Row, cache_sweep, find_row
 from reporting.claim_registry import ClaimResult, not_measured_reason, result
 from reporting.common import BASE_COMPILER, BASELINE_ALLOCATOR, base_name
 from stats import Spread
@@ -22,18 +24,44 @@ def spread(row: Row) -> Spread:
     return Spread(row.ns_per_op, row.ns_min, row.ns_max, row.ns_values)
 
 
+NOT_FAST_MARK = "†"  # a .NET time with no iteration known to have run in the machine's fast state
+
+
 def ns_text(row: Row) -> str:
-    """'139.5 ns (132.0-164.0)', with † when the benchmark ran in both machine states."""
-    return f"{row.ns_per_op:.1f} ns ({row.ns_min:.1f}-{row.ns_max:.1f}){' †' if row.spans_both_states() else ''}"
+    """'139.5 ns (132.0-164.0)', with † when no iteration of the benchmark is known to have run in the fast state."""
+    return f"{row.ns_per_op:.1f} ns ({row.ns_min:.1f}-{row.ns_max:.1f}){'' if row.timed_in_fast_state else ' ' + NOT_FAST_MARK}"
 
 
-def mixed_states(rows: Sequence[Row | None]) -> list[str]:
-    """For a time comparison: one figure per compared benchmark that ran in both machine states, naming its
-    iterations' range; empty when the comparison can stand."""
-    return [f"† {row.impl}{f' at {row.hit} %' if row.hit is not None else ''}"
-            f"{f' at depth {row.depth}' if row.depth is not None else ''} ran in both machine states "
-            f"(iterations {min(row.ns_all_iterations):.1f}-{max(row.ns_all_iterations):.1f} ns): not comparable"
-            for row in rows if row is not None and row.spans_both_states()]
+def slow_state_notes(rows: Sequence[Row | None]) -> list[str]:
+    """For a time comparison: one figure per compared benchmark with no iteration known to have run in the
+    machine's fast state; empty when the comparison can stand."""
+    return [f"{NOT_FAST_MARK} {row.impl}{f' at {row.hit} %' if row.hit is not None else ''}"
+            f"{f' at depth {row.depth}' if row.depth is not None else ''} "
+            + (f"ran none of its {len(row.calibrations_ns)} iterations in the machine's fast state"
+               if row.calibrations_ns else "has no machine-state record") + ": not comparable"
+            for row in rows if row is not None and not row.timed_in_fast_state]
+
+
+def state_counts(rows: Sequence[Row]) -> tuple[int, int]:
+    """Iterations the probe found in the fast state and in the slow state, over `rows`."""
+    return (sum(row.fast_state_iterations for row in rows), sum(row.slow_state_iterations for row in rows))
+
+
+def probe_sentence(dotnet: DotnetRun) -> str:
+    """What the machine-state probe found in each build's iterations."""
+    parts = []
+    for build in sorted({row.build for row in dotnet.rows}):
+        rows = [row for row in dotnet.rows if row.build == build]
+        probed = [row for row in rows if row.calibrations_ns]
+        if not probed:
+            parts.append(f"the {build.replace('_', '-')} build has no machine-state record")
+            continue
+        fast, slow = state_counts(probed)
+        none_fast = sum(not row.timed_in_fast_state for row in probed)
+        parts.append(f"the {build.replace('_', '-')} build's {fast + slow} measured iterations ({len(probed)} "
+                     f"benchmarks) ran {fast} in the fast state and {slow} in the slow, and {none_fast} "
+                     f"benchmark{'' if none_fast == 1 else 's'} had no fast-state iteration")
+    return "; ".join(parts)
 
 
 def bytes_text(row: Row) -> str:
@@ -121,11 +149,12 @@ def section(run: Run) -> list[str]:
         f"{job.get('warmup_count', '?')} warm-up and {job.get('iteration_count', '?')} measured iterations, "
         f"MemoryDiagnoser on; the same 1000 keys, hit pattern, payloads and checksum as the C++ side "
         f"(scenarios/dotnet/README.md). BenchmarkDotNet's full JSON export is in dotnet/bdn/results/.", "",
-        "The .NET side has no machine-state probe (the C++ timing pass has one, see Method): † marks a .NET "
-        "benchmark whose measured iterations (BenchmarkDotNet's outliers included) fall in two clusters more "
-        f"than {STATE_GAP:g}x apart, at least two in each, i.e. it ran in both of this machine's speed states, and a .NET "
-        "time comparison involving one is not judged. A benchmark that ran wholly in the slow state cannot be "
-        "told apart, so .NET time comparisons can be off by the machine's toggle (about 2x) without a mark.", "",
+        "The .NET side records the same machine-state calibration as the C++ timing pass (see Method) before "
+        "and after every measured BenchmarkDotNet iteration, outside its clock (IterationStates.cs). A .NET time is "
+        "the median over the iterations whose calibration is within "
+        f"{FAST_STATE_LIMIT:g}x the fastest of their build's, each with BenchmarkDotNet's overhead subtracted; "
+        f"{NOT_FAST_MARK} marks a benchmark with no such iteration, whose time is BenchmarkDotNet's over all of "
+        "them and which no time comparison judges. In this run " + probe_sentence(dotnet) + ".", "",
         driver_sentence(run, dotnet), ""]
     extra = runtime_async_rows(dotnet, run)
     status = meta.get("runtime_async_build", "skipped")

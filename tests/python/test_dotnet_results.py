@@ -182,19 +182,65 @@ def test_integration_one_benchmark_tiny_job(tmp_path: Path) -> None:
     assert hit100.bytes_per_op == 0
     assert hit0.bytes_per_op > 0
     assert hit100.ns_per_op > 0
+    assert all(len(row.calibrations_ns) == len(row.ns_all_iterations) > 0 for row in rows)  # IterationStates.cs
 
 
-def _row_with_iterations(run: dotnet_results.DotnetRun, impl: str, iterations: tuple[float, ...]) -> dotnet_results.Row:
-    row = find_row(run.rows, "cache_lookup", impl, "int", 0)
-    assert row is not None
-    return dataclasses.replace(row, ns_all_iterations=iterations)
+def test_times_are_over_the_fast_state_iterations(run: dotnet_results.DotnetRun) -> None:
+    """The fixture's machine_state.json (synthetic calibrations) puts every other iteration of task at 0 % in the
+    slow state (2310 against 1100 ns): its time is the median of the other two, as Result measurements."""
+    task = find_row(run.rows, "cache_lookup", "task", "int", 0)
+    assert task is not None and task.timed_in_fast_state
+    assert (task.fast_state_iterations, task.slow_state_iterations) == (2, 1)
+    assert task.ns_values == pytest.approx((275.6, 289.0), abs=0.1)
+    assert task.ns_per_op == pytest.approx((275.6 + 289.0) / 2, abs=0.1)
+    assert (task.ns_min, task.ns_max) == (min(task.ns_values), max(task.ns_values))
+    value_task = find_row(run.rows, "cache_lookup", "value_task", "int", 0)
+    assert value_task is not None and (value_task.fast_state_iterations, value_task.slow_state_iterations) == (3, 0)
 
 
-def test_both_machine_states_need_two_iterations_in_each_cluster(run: dotnet_results.DotnetRun) -> None:
-    assert _row_with_iterations(run, "task", (229.8, 139.5, 146.9, 132.0, 224.1, 139.3)).spans_both_states()
-    assert not _row_with_iterations(run, "task", (89.1, 19.4, 18.7, 19.7, 20.6)).spans_both_states()  # one spike
-    assert not _row_with_iterations(run, "task", (140.0, 150.0, 160.0, 170.0)).spans_both_states()
-    assert not _row_with_iterations(run, "task", ()).spans_both_states()
+def _write_states(directory: Path, states: dict[str, list[float]]) -> None:
+    (directory / "machine_state.json").write_text(json.dumps({"benchmarks": states}))
+
+
+def test_the_fast_state_is_judged_against_the_directory_s_fastest(tmp_path: Path) -> None:
+    benchmark = _one_benchmark()
+    benchmark["Measurements"] = [
+        {"IterationMode": "Workload", "IterationStage": stage, "IterationIndex": index, "Operations": 1000,
+         "Nanoseconds": nanoseconds}
+        for stage in ("Actual", "Result") for index, nanoseconds in ((1, 230000.0), (2, 132000.0), (3, 140000.0))]
+    directory = tmp_path / "bdn"
+    (directory / "results").mkdir(parents=True)
+    _write_report(directory / "results", [benchmark])
+    name = benchmark["FullName"]
+    _write_states(directory, {name: [2300.0, 1100.0, 1200.0]})
+    [row] = dotnet_results.load_bdn_dir(directory)
+    assert row.timed_in_fast_state and row.ns_values == (132.0, 140.0) and row.ns_per_op == 136.0
+    _write_states(directory, {name: [2300.0, 2400.0, 2500.0], "Other.Benchmark": [1000.0]})
+    [row] = dotnet_results.load_bdn_dir(directory)  # no fast iteration: BenchmarkDotNet's own statistics
+    assert not row.timed_in_fast_state and row.fast_state_iterations == 0 and row.slow_state_iterations == 3
+    assert row.ns_per_op == benchmark["Statistics"]["Median"]
+    (directory / "machine_state.json").unlink()
+    [row] = dotnet_results.load_bdn_dir(directory)  # a run from before the probe
+    assert not row.timed_in_fast_state and row.calibrations_ns == ()
+
+
+@pytest.mark.parametrize("states, message", [
+    ({}, "no machine-state calibrations in machine_state.json"),
+    ({"NAME": [1100.0]}, "1 machine-state calibrations for 3 actual workload iterations"),
+    ({"NAME": [1100.0, float("nan"), 1100.0]}, "calibration 1 is NaN"),
+    ({"NAME": [1100.0, 0, 1100.0]}, "calibration 1 is not positive"),
+])
+def test_bad_machine_state(tmp_path: Path, states: dict[str, list[float]], message: str) -> None:
+    benchmark = _one_benchmark()
+    benchmark["Measurements"] = [{"IterationMode": "Workload", "IterationStage": "Actual", "IterationIndex": index,
+                                  "Operations": 1000, "Nanoseconds": 1000.0} for index in (1, 2, 3)]
+    directory = tmp_path / "bdn"
+    (directory / "results").mkdir(parents=True)
+    _write_report(directory / "results", [benchmark])
+    _write_states(directory, {benchmark["FullName"] if name == "NAME" else name: values
+                              for name, values in states.items()})
+    with pytest.raises(ResultsError, match=message):
+        dotnet_results.load_bdn_dir(directory)
 
 
 def test_every_actual_workload_iteration_is_read_per_operation(tmp_path: Path) -> None:
@@ -212,11 +258,13 @@ def test_every_actual_workload_iteration_is_read_per_operation(tmp_path: Path) -
         dotnet_results.load_bdn_report(_write_report(tmp_path, [benchmark]))
 
 
-def test_a_dotnet_time_comparison_with_a_side_in_both_states_is_not_judged(run: dotnet_results.DotnetRun) -> None:
+def test_a_dotnet_time_comparison_with_no_fast_state_iteration_is_not_judged(run: dotnet_results.DotnetRun) -> None:
     from reporting.claims_time import miss_path_cost_dotnet
     from verdicts import NOT_COMPARABLE
-    mixed = _row_with_iterations(run, "task", (229.8, 139.5, 146.9, 132.0, 224.1, 139.3))
-    rows = [mixed if row is find_row(run.rows, "cache_lookup", "task", "int", 0) else row for row in run.rows]
+    task = find_row(run.rows, "cache_lookup", "task", "int", 0)
+    assert task is not None
+    slow = dataclasses.replace(task, fast_state_iterations=0, timed_in_fast_state=False)
+    rows = [slow if row is task else row for row in run.rows]
     answer = miss_path_cost_dotnet(dataclasses.replace(run, rows=rows), None)  # type: ignore[arg-type]
     assert answer.verdict == NOT_COMPARABLE
-    assert "† task at 0 % ran in both machine states (iterations 132.0-229.8 ns): not comparable" in answer.figures
+    assert "† task at 0 % ran none of its 3 iterations in the machine's fast state: not comparable" in answer.figures

@@ -27,6 +27,7 @@ GZIPPED = {"bench/gcc-glibc.json", "bench/clang-glibc.json", "bench/gcc-mimalloc
            *[f"dotnet/bdn/results/Vtbench.Benchmarks.{name}-report-full.json"
              for name in ("CacheLookupInt", "CacheLookupString", "CopyCost", "DriverInt", "Factory")],
            "dotnet/runtime-async/bdn/results/Vtbench.Benchmarks.CacheLookupInt-report-full.json",
+           "dotnet/bdn/machine_state.json", "dotnet/runtime-async/bdn/machine_state.json",
            "service/gcc-glibc/service.json", "service/gcc-glibc/service-counting.json"}
 COPIED = {"REPORT.md", "meta.json", "callgrind.json", "goroutine.json", "heaptrack.json", "misuse.json",
           "charts/latency.png", "dotnet/meta.json", "dotnet/misuse.json", "dotnet/footprint.json",

@@ -1,6 +1,8 @@
 // vtbench's .NET side. Modes (each writes only below the path it is given):
 //   bench OUT_DIR [--quick|--smoke] [--reduced] [--filter GLOB[,GLOB...]]
-//                                                        BenchmarkDotNet, JSON (full) + Markdown into OUT_DIR;
+//                                                        BenchmarkDotNet, JSON (full) + Markdown into OUT_DIR,
+//                                                        and each iteration's machine state (IterationStates.cs)
+//                                                        in OUT_DIR/machine_state.json;
 //                                                        --reduced: int 0,50,90,99,100 and string 0,100
 //   misuse OUT.json                                      the misuse table as data (claims C8, C9)
 //   footprint OUT.json                                   bytes per suspended operation, sizeof of the handles (C1, C7)
@@ -83,6 +85,7 @@ public static class Program
         Type[] perOperation = types.Where(t => t != typeof(Factory) && t != typeof(CopyCost)).ToArray();
         Type[] perCall = types.Except(perOperation).ToArray();
         var summaries = new List<Summary>();
+        using var states = new IterationStates();
         if (perOperation.Length > 0)
             summaries.AddRange(BenchmarkRunner.Run(perOperation, settings.CreateConfig(outDir, filter, perOperation: true, "bdn.log")));
         if (perCall.Length > 0)
@@ -105,6 +108,13 @@ public static class Program
             Console.Error.WriteLine("Vtbench.Benchmarks: no benchmark ran (filter matched nothing?)");
             return 1;
         }
+        string? unmatched = states.Check(summaries.SelectMany(s => s.Reports));
+        if (unmatched is not null)
+        {
+            Console.Error.WriteLine($"Vtbench.Benchmarks: {unmatched}");
+            return 1;
+        }
+        Json.WriteFile(Path.Combine(outDir, IterationStates.FileName), states.ToJson());
         return 0;
     }
 }
