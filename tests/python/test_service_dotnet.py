@@ -93,6 +93,10 @@ def test_without_service_dotnet_the_section_says_not_measured(tmp_path: Path) ->
      "repetition 1: 'gen0_collections_per_1000_requests' is missing"),
     (lambda directory: edit(directory, lambda data: data["runs"][0]["repetitions"][0].update(
         allocated_bytes_per_1000_requests=float("nan"))), "allocated_bytes_per_1000_requests"),
+    (lambda directory: edit(directory, lambda data: data["context"].update(gc_mode="server")),
+     "its context says gc_mode 'server', but the file's name says workstation GC ('workstation')"),
+    (lambda directory: edit(directory, lambda data: data["context"].update(npgsql_multiplexing=False)),
+     "its context says npgsql_multiplexing=false, but the file's name says workstation GC"),
 ])
 def test_a_defective_file_is_one_line_naming_it(run_dir: Path, change: Any, message: str) -> None:
     change(run_dir / "service" / "dotnet")
