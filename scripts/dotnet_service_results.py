@@ -34,6 +34,7 @@ class FileSetting:
     label: str              # as the report names it
     gc_mode: str            # context.gc_mode
     multiplexing: bool      # context.npgsql_multiplexing
+    runtime_async: bool = False  # context.runtime_async (absent in files from before it: false)
 
 
 # File stem -> the setting it ran under (scenarios/dotnet/run.sh --service), in the report's order.
@@ -42,6 +43,7 @@ FILE_SETTINGS = {
     "service-server-gc": FileSetting("server GC", "server", True),
     "service-constrained-heap": FileSetting("constrained heap", "constrained_heap", True),
     "service-no-multiplexing": FileSetting("workstation GC, no multiplexing", "workstation", False),
+    "service-runtime-async": FileSetting("runtime-async preview, workstation GC", "workstation", True, True),
 }
 MAIN_STEM = "service"                     # the file with the full sweep; the others are the GC sweep
 GC_FIELDS = ("allocated_bytes_per_1000_requests", "gen0_collections_per_1000_requests",
@@ -96,6 +98,10 @@ def read_file(path: Path, vocabulary: Vocabulary, stem: str) -> tuple[dict[Servi
     if require(context, "npgsql_multiplexing", "boolean", path, "context") != setting.multiplexing:
         raise ResultsError(f"{path}: its context says npgsql_multiplexing={str(context['npgsql_multiplexing']).lower()}"
                            f", but the file's name says {setting.label}")
+    runtime_async = context.get("runtime_async", False)
+    if runtime_async is not setting.runtime_async:
+        raise ResultsError(f"{path}: its context says runtime_async={str(runtime_async).lower()}, but the file's name "
+                           f"says {setting.label}")
     runs = read_runs(data, "runs", path, False, vocabulary.implementation_names())
     bare = read_runs(data, BARE_QUERY_FIELD, path, False, (BARE_QUERY,)) if BARE_QUERY_FIELD in data else {}
     for key, run in (*runs.items(), *bare.items()):

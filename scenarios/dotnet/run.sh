@@ -14,7 +14,9 @@
 #       (service-server-gc.json: DOTNET_gcServer=1) and under a constrained heap
 #       (service-constrained-heap.json: DOTNET_GCHeapHardLimit, DOTNET_GCConserveMemory,
 #       DOTNET_GCgen0size), and without Npgsql's multiplexing at hit 0,90,99
-#       (service-no-multiplexing.json: one connection per request in flight).
+#       (service-no-multiplexing.json: one connection per request in flight), and the GC sweep
+#       with the runtime-async preview build (service-runtime-async.json; left out, with a
+#       line saying so, where the preview's build or run fails).
 #       The server is the one the PG* variables name (the run's: run_all.sh starts it); when
 #       PGHOST is not set, a private one of its own (scripts/pg_server.py run) in a fresh
 #       directory under /tmp, stopped and removed at the end. --quick: service.json only, with
@@ -219,6 +221,19 @@ SERVICE_NO_MULTIPLEXING=(--multiplexing=off "--hit=0,90,99" "${SERVICE_GC_LOAD[@
 # 1000 requests either way); with GCgen0size the task forms collect 8x as often (0.28).
 SERVICE_CONSTRAINED_HEAP=(DOTNET_GCHeapHardLimit=0x2000000 DOTNET_GCConserveMemory=5 DOTNET_GCgen0size=0x40000)
 
+# run_service_runtime_async STAGE: the GC sweep with the runtime-async preview build, where the
+# preview allows: a failed build or run is logged and leaves the file out, as for the benchmarks.
+run_service_runtime_async() {
+  local stage=$1
+  build_runtime_async || return 0
+  log "service (runtime-async preview, workstation GC) -> service-runtime-async.json"
+  DOTNET_RuntimeAsync=1 dotnet "$(program_dll runtime-async)" service --out "$stage/service-runtime-async.json" \
+    "${SERVICE_GC[@]}" || {
+    rm -f "$stage/service-runtime-async.json"
+    log "the runtime-async service run failed; the run goes on without it"
+  }
+}
+
 # run_service OUT_DIR QUICK: the service mode's runs into OUT_DIR (staged beside it).
 run_service() {
   local out_dir=$1 quick=$2
@@ -253,6 +268,7 @@ run_service() {
     log "service (workstation GC, Npgsql without multiplexing) -> service-no-multiplexing.json"
     dotnet "$dll" service --out "$stage/service-no-multiplexing.json" "${SERVICE_NO_MULTIPLEXING[@]}" ||
       fail "the service run failed (without multiplexing)"
+    run_service_runtime_async "$stage"
   fi
   [[ ! -d $out_dir ]] || rmdir "$out_dir"
   mv "$stage" "$out_dir"

@@ -35,6 +35,7 @@ public sealed class ServiceTests(PostgresServer server) : IClassFixture<Postgres
             Assert.Equal("Vtbench.Benchmarks service", (string?)document["context"]!["program"]);
             Assert.False((bool)document["context"]!["counting"]!);
             Assert.Equal("workstation", (string?)document["context"]!["gc_mode"]);
+            Assert.Equal(RuntimeAsync.Enabled, (bool)document["context"]!["runtime_async"]!);
             JsonArray runs = document["runs"]!.AsArray();
             var closed = runs.Where(run => (string?)run!["loop"] == "closed").ToList();
             var opened = runs.Where(run => (string?)run!["loop"] == "open").ToList();

@@ -116,6 +116,7 @@ public static class ServiceProgram
             ["npgsql_version"] = typeof(NpgsqlConnection).Assembly.GetName().Version?.ToString(3),
             ["npgsql_multiplexing"] = options.Multiplexing,
             ["gc_mode"] = GcMode(),
+            ["runtime_async"] = RuntimeAsync.Enabled,
             ["gc_configuration"] = GcConfiguration(),
             ["jit_warm_up"] = new JsonObject { ["rounds"] = run.JitWarmUp.Rounds, ["seconds"] = run.JitWarmUp.Seconds },
         };
