@@ -20,6 +20,7 @@ BUILDS = ("default", "runtime_async")
 BUILD_NAMES = {"default": "default build", "runtime_async": "runtime-async"}
 POOLED_KIND = "pooled_value_task"   # frames with PoolingAsyncValueTaskMethodBuilder
 PLAIN_KIND = "value_task"           # the same frames without it
+TWO_AWAITS_KIND = "value_task_two_awaits"  # PLAIN_KIND's frames, the innermost awaiting twice: a second suspension
 UNAWAITED_IMPLEMENTATION = "sync"   # a plain method: no driver awaits it, so its bytes have no driver part
 # MemoryDiagnoser's figures are whole bytes: a depth further than this from the line is off it.
 LINE_TOLERANCE_BYTES = 0.5
@@ -133,13 +134,32 @@ def reading_sentence(rows: Sequence[Row]) -> str:
         parts.append(f"under runtime-async {POOLED_KIND}'s frames allocate {'as' if same else 'unlike'} "
                      f"{PLAIN_KIND}'s ({', '.join(f'{value:.0f}' for _, value in pooled.points)} B against "
                      f"{', '.join(f'{value:.0f}' for _, value in plain.points)} B)")
+    second = [text for build in BUILDS if (text := second_suspension(rows, build)) is not None]
+    if second:
+        parts.append(f"a second suspension of the innermost frame per operation ({TWO_AWAITS_KIND} less {PLAIN_KIND}) "
+                     f"adds {' against '.join(second)}")
     return f"By frame kind: {'; '.join(parts)}."
+
+
+def second_suspension(rows: Sequence[Row], build: str) -> str | None:
+    """TWO_AWAITS_KIND's bytes less PLAIN_KIND's at each depth both have, as text; None without a common depth."""
+    twice = {row.depth: row.bytes_per_op for row in rows
+             if row.scenario == SCENARIO and row.impl == TWO_AWAITS_KIND and row.build == build}
+    once = {row.depth: row.bytes_per_op for row in rows
+            if row.scenario == SCENARIO and row.impl == PLAIN_KIND and row.build == build}
+    depths = sorted(depth for depth in twice.keys() & once.keys() if depth is not None)
+    if not depths:
+        return None
+    where = "under runtime-async" if build == "runtime_async" else "in the default build"
+    return (f"{', '.join(f'{twice[depth] - once[depth]:.0f}' for depth in depths)} B "
+            f"(depth {', '.join(str(depth) for depth in depths)}) {where}")
 
 
 def section_lines(rows: Sequence[Row], order: Sequence[str] = ()) -> list[str]:
     """The suspension table with its reading, and the split of each implementation's bytes per miss."""
     lines = ["Where the runtime-async bytes per miss come from: the suspension benchmark (Suspension.cs) makes every "
-             "operation a miss through Depth nested async frames of one kind, each suspended once per operation, "
+             "operation a miss through Depth nested async frames of one kind, each suspended once per operation "
+             f"({TWO_AWAITS_KIND}'s innermost twice), "
              "under the same driver as the cache scenario's; bytes per operation, and the least-squares line over "
              "the depths (per suspended frame, and at 0 frames: what the suspension costs with no frame of the "
              "kind, the driver's part included):", ""]

@@ -29,6 +29,8 @@ ROWS = (frames("value_task", "default", {1: 128, 2: 256, 3: 384})
         + frames("value_task", "runtime_async", {1: 480, 2: 608, 3: 736})
         + frames("pooled_value_task", "default", {1: 0, 2: 0, 3: 128})
         + frames("pooled_value_task", "runtime_async", {1: 480, 2: 608, 3: 736})
+        + frames("value_task_two_awaits", "default", {1: 128, 2: 256, 3: 384})
+        + frames("value_task_two_awaits", "runtime_async", {1: 816, 2: 928, 3: 1040})
         + [row("driver", "loop_round_trip", 0), row("driver", "loop_round_trip", 336, "runtime_async"),
            row("cache_lookup", "task", 112, hit=0), row("cache_lookup", "task", 480, "runtime_async", hit=0),
            row("cache_lookup", "sync", 0, "runtime_async", hit=0),
@@ -52,15 +54,27 @@ def test_the_table_has_each_kind_in_both_builds() -> None:
         ["value_task", "128, 256, 384 B (depth 1, 2, 3)", "128 B per frame, 0 B at 0 frames",
          "480, 608, 736 B (depth 1, 2, 3)", "128 B per frame, 352 B at 0 frames"],
         ["pooled_value_task", "0, 0, 128 B (depth 1, 2, 3)", "not a line",
-         "480, 608, 736 B (depth 1, 2, 3)", "128 B per frame, 352 B at 0 frames"]]
+         "480, 608, 736 B (depth 1, 2, 3)", "128 B per frame, 352 B at 0 frames"],
+        ["value_task_two_awaits", "128, 256, 384 B (depth 1, 2, 3)", "128 B per frame, 0 B at 0 frames",
+         "816, 928, 1040 B (depth 1, 2, 3)", "112 B per frame, 704 B at 0 frames"]]
 
 
 def test_the_reading_compares_the_builds() -> None:
     assert runtime_async.reading_sentence(ROWS) == (
         "By frame kind: value_task: 128 B per suspended frame under runtime-async against 128 B in the default "
-        "build, 352 B at 0 frames against 0 B; the runtime-async loop_round_trip (the driver alone, awaiting the "
-        "database) 336 B; under runtime-async pooled_value_task's frames allocate as value_task's "
-        "(480, 608, 736 B against 480, 608, 736 B).")
+        "build, 352 B at 0 frames against 0 B; value_task_two_awaits: 112 B per suspended frame under runtime-async "
+        "against 128 B in the default build, 704 B at 0 frames against 0 B; the runtime-async loop_round_trip (the "
+        "driver alone, awaiting the database) 336 B; under runtime-async pooled_value_task's frames allocate as "
+        "value_task's (480, 608, 736 B against 480, 608, 736 B); a second suspension of the innermost frame per "
+        "operation (value_task_two_awaits less value_task) adds 0, 0, 0 B (depth 1, 2, 3) in the default build "
+        "against 336, 320, 304 B (depth 1, 2, 3) under runtime-async.")
+
+
+def test_the_second_suspension_needs_a_common_depth() -> None:
+    rows = frames("value_task", "runtime_async", {1: 480}) + frames("value_task_two_awaits", "runtime_async", {2: 928})
+    assert runtime_async.second_suspension(rows, "runtime_async") is None
+    rows += frames("value_task_two_awaits", "runtime_async", {1: 816})
+    assert runtime_async.second_suspension(rows, "runtime_async") == "336 B (depth 1) under runtime-async"
 
 
 def test_the_split_is_the_driver_and_the_implementation() -> None:
@@ -83,7 +97,8 @@ def test_what_is_missing_is_named_not_guessed() -> None:
     one_build = [r for r in ROWS if not (r.scenario == "suspension" and r.build == "runtime_async")]
     assert runtime_async.missing_suspension(one_build) == [
         "runtime-async's value_task rows at two depths or more",
-        "runtime-async's pooled_value_task rows at two depths or more"]
+        "runtime-async's pooled_value_task rows at two depths or more",
+        "runtime-async's value_task_two_awaits rows at two depths or more"]
     text = "\n".join(runtime_async.section_lines([r for r in ROWS if r.scenario != "suspension"]))
     assert "The run lacks the suspension benchmark's rows (scenarios/dotnet/Vtbench.Benchmarks/Suspension.cs)." in text
     assert "| frame kind |" not in text

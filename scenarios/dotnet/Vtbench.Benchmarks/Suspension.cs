@@ -1,14 +1,17 @@
-// What one suspension of nested async frames costs (issue 17 item 7): every operation calls a
+// What a suspension of nested async frames costs (issue 17 item 7): every operation calls a
 // chain of Depth async methods whose innermost awaits the simulated database's request (a
-// pending ValueTask<int> on its one reused IValueTaskSource, allocation-free), so all Depth
-// frames and the driver suspend once, and the run loop resumes them. The frames are plain
-// `async ValueTask<int>` (value_task), plain `async Task<int>` (task), `async ValueTask<int>`
-// with PoolingAsyncValueTaskMethodBuilder (pooled_value_task), or plain `async Task<int>` called
-// by a method that is not async and wraps the Task in a ValueTask<int> (wrapped_task: the miss
-// path of the value_task and task_from_result implementations); the driver is Drivers.cs's
-// (pooled in the default build, plain in the runtime-async one). Built in both builds, the bytes per
-// operation over Depth 1..3 split the runtime-async preview's extra bytes per cache miss into the
-// driver's suspension (the intercept) and each suspended frame's (the slope).
+// pending ValueTask<int> on its one reused IValueTaskSource, allocation-free), so the Depth frames
+// and the driver suspend, and the run loop resumes them. The frame kinds: plain
+// `async ValueTask<int>` (value_task); plain `async Task<int>` (task); `async ValueTask<int>` with
+// PoolingAsyncValueTaskMethodBuilder (pooled_value_task); plain `async Task<int>` called by a
+// method that is not async and wraps the Task in a ValueTask<int> (wrapped_task: the miss path of
+// the value_task and task_from_result implementations); plain `async ValueTask<int>` whose
+// innermost frame awaits the database twice (value_task_two_awaits: the chain suspends twice per
+// operation, which tells an allocation per suspension from one per call). The driver is
+// Drivers.cs's (pooled in the default build, plain in the runtime-async one). Built in both
+// builds, the bytes per operation over Depth 1..3 split the runtime-async preview's extra bytes
+// per cache miss into the part every suspension pays with no frame (the intercept, beside
+// loop_round_trip) and each suspended frame's (the slope).
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
@@ -24,8 +27,9 @@ public static class FrameKinds
     public const string Task = "task";
     public const string PooledValueTask = "pooled_value_task";
     public const string WrappedTask = "wrapped_task";
+    public const string ValueTaskTwoAwaits = "value_task_two_awaits";
 
-    public static readonly string[] All = [ValueTask, Task, PooledValueTask, WrappedTask];
+    public static readonly string[] All = [ValueTask, Task, PooledValueTask, WrappedTask, ValueTaskTwoAwaits];
 }
 
 /// <summary>The chains of frames and the driver that awaits one chain per operation.</summary>
@@ -40,6 +44,15 @@ public static class SuspendedFrames
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<int> PooledValueTaskFrame(CacheService<int, IntPayload> service, int key, int depth) =>
         depth <= 1 ? await service.LoadAsync(key) : await PooledValueTaskFrame(service, key, depth - 1);
+
+    /// <summary>The innermost frame asks the database twice for the key (the same value), so the chain suspends twice.</summary>
+    public static async ValueTask<int> TwoAwaitsFrame(CacheService<int, IntPayload> service, int key, int depth)
+    {
+        if (depth > 1) return await TwoAwaitsFrame(service, key, depth - 1);
+        int first = await service.LoadAsync(key);
+        int second = await service.LoadAsync(key);
+        return first == second ? second : throw new InvalidOperationException($"key {key}: two loads differ");
+    }
 
     /// <summary>Not async: the chain of task frames, its Task wrapped (ValueTaskImpl's miss path).</summary>
     public static ValueTask<int> WrappedTaskChain(CacheService<int, IntPayload> service, int key, int depth) =>
@@ -73,6 +86,7 @@ public static class SuspendedFrames
                 FrameKinds.Task => await TaskFrame(service, key, depth),
                 FrameKinds.PooledValueTask => await PooledValueTaskFrame(service, key, depth),
                 FrameKinds.WrappedTask => await WrappedTaskChain(service, key, depth),
+                FrameKinds.ValueTaskTwoAwaits => await TwoAwaitsFrame(service, key, depth),
                 _ => throw new ArgumentException($"unknown frame kind '{kind}'", nameof(kind)),
             };
             checksum += IntPayload.Checksum(value);
@@ -116,4 +130,7 @@ public class Suspension
 
     [Benchmark(OperationsPerInvoke = Operations, Description = FrameKinds.WrappedTask)]
     public ulong WrappedTask() => Run(FrameKinds.WrappedTask);
+
+    [Benchmark(OperationsPerInvoke = Operations, Description = FrameKinds.ValueTaskTwoAwaits)]
+    public ulong ValueTaskTwoAwaits() => Run(FrameKinds.ValueTaskTwoAwaits);
 }
