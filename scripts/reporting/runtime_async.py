@@ -114,7 +114,7 @@ def split_sentence(rows: Sequence[Row], order: Sequence[str] = ()) -> str:
 def reading_sentence(rows: Sequence[Row]) -> str:
     """What the lines say, the builds compared: the frame kinds with the same figures in one clause, and whether
     the pooling builder's frames allocate as the plain ones under runtime-async (only what the rows show)."""
-    groups: dict[tuple[float, float, float, float], list[str]] = {}
+    groups: dict[tuple[int, ...], list[str]] = {}
     for kind in frame_kinds(rows):
         default, preview = fit(rows, kind, "default"), fit(rows, kind, "runtime_async")
         if default is not None and preview is not None and default.straight and preview.straight:
