@@ -7,12 +7,13 @@ OUT_DIR (results/<run-id>/dotnet/) holds:
   bdn/results/*-report-full.json  BenchmarkDotNet's full JSON export, one file per class
   bdn/machine_state.json          the machine-state calibration around every measured iteration
                                   (IterationStates.cs), by benchmark full name
-  runtime-async/                  the same for the runtime-async preview build (cache scenario
-                                  only), when it was measured: meta.json, bdn/results/
+  runtime-async/                  the same for the runtime-async preview build (cache scenario,
+                                  int driver and suspension), when it was measured: meta.json, bdn/
 
 Every BenchmarkDotNet benchmark becomes one Row (build "default" or "runtime_async"):
 scenario cache_lookup (impl, payload, hit), driver (impl "empty" / "loop_round_trip",
-payload), factory (impl = kind) or copy_cost (impl = type, depth). Times are per operation,
+payload), suspension (impl = frame kind, depth = frames suspended per operation, payload int),
+factory (impl = kind) or copy_cost (impl = type, depth). Times are per operation,
 in nanoseconds, over the iterations run in the machine's fast state: those whose calibration
 is within benchmark_file.FAST_STATE_LIMIT of the fastest of their build's (the C++ loader's
 rule), each iteration's time BenchmarkDotNet's Workload Result measurement (its overhead
@@ -46,9 +47,12 @@ BENCHMARK_TYPES: dict[str, tuple[str, str | None]] = {
     "CacheLookupString": ("cache_lookup", "string"),
     "DriverInt": ("driver", "int"),
     "DriverString": ("driver", "string"),
+    "Suspension": ("suspension", "int"),
     "Factory": ("factory", None),
     "CopyCost": ("copy_cost", None),
 }
+# the scenarios whose benchmarks carry a Depth parameter
+DEPTH_SCENARIOS = ("copy_cost", "suspension")
 BUILDS = ("default", "runtime_async")
 # OUT_DIR's layout (the docstring above)
 BDN_DIRECTORY = "bdn"
@@ -62,11 +66,12 @@ MACHINE_STATE_STEM = "machine_state"   # + .json (or .json.gz), beside results/
 class Row:
     """One BenchmarkDotNet benchmark case, normalized."""
 
-    scenario: str            # cache_lookup | driver | factory | copy_cost
-    impl: str                # implementation (cache_lookup, driver), kind (factory), type (copy_cost)
+    scenario: str            # cache_lookup | driver | suspension | factory | copy_cost
+    impl: str                # implementation (cache_lookup, driver), frame kind (suspension), kind (factory),
+    #                          type (copy_cost)
     payload: str | None      # int | string for cache_lookup and driver
     hit: int | None          # hit percent for cache_lookup
-    depth: int | None        # call depth for copy_cost
+    depth: int | None        # call depth for copy_cost, suspended frames for suspension
     build: str               # default | runtime_async
     name: str                # vtbench-style name, e.g. cache_lookup/impl:task/payload:int/db:async/hit:90
     ns_per_op: float         # median
@@ -140,6 +145,8 @@ def vtbench_name(scenario: str, impl: str, payload: str | None, hit: int | None,
         return f"cache_lookup/impl:{impl}/payload:{payload}/db:async/hit:{hit}"
     if scenario == "driver":
         return f"driver/impl:{impl}/payload:{payload}"
+    if scenario == "suspension":
+        return f"suspension/impl:{impl}/payload:{payload}/depth:{depth}"
     if scenario == "factory":
         return f"factory/kind:{impl}"
     return f"copy_cost/type:{impl}/depth:{depth}"
@@ -164,7 +171,7 @@ def row_from_benchmark(entry: Any, path: Path, build: str = "default",
     hit = _int_parameter(parameters, "HitPercent", path, where) if scenario == "cache_lookup" else None
     if hit is not None and not 0 <= hit <= 100:
         raise ResultsError(f"{path}: {where}: HitPercent={hit} is outside 0..100")
-    depth = _int_parameter(parameters, "Depth", path, where) if scenario == "copy_cost" else None
+    depth = _int_parameter(parameters, "Depth", path, where) if scenario in DEPTH_SCENARIOS else None
     statistics = _mapping(entry, "Statistics", path, where)
     memory = _mapping(entry, "Memory", path, where)
     operations = int(_figure(memory, "TotalOperations", path, where + " Memory"))

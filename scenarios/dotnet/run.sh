@@ -163,11 +163,11 @@ run_all() {
   if $runtime_async; then
     local ra_started=$SECONDS
     if build_runtime_async; then
-      log "BenchmarkDotNet (runtime-async build: cache scenario and driver, int, hit 0/50/90/99/100)"
+      log "BenchmarkDotNet (runtime-async build: cache scenario, driver and suspension, int, hit 0/50/90/99/100)"
       # The runtime loads runtime-async methods only with this switch (else: TypeLoadException,
       # "the format is invalid").
       DOTNET_RuntimeAsync=1 run_benchmarks "$(program_dll runtime-async)" "$stage/runtime-async/bdn" \
-        "${quick_flag[@]}" --reduced --filter '*CacheLookupInt*,*DriverInt*'
+        "${quick_flag[@]}" --reduced --filter '*CacheLookupInt*,*DriverInt*,*Suspension*'
       DOTNET_RuntimeAsync=1 dotnet "$(program_dll runtime-async)" meta "$stage/runtime-async/meta.json" \
         "${quick_flag[@]}" --reduced || fail "could not write runtime-async/meta.json"
       runtime_async_status=measured

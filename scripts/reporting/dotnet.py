@@ -1,9 +1,10 @@
 """The .NET side of REPORT.md: its section (versions, job, the drivers' own cost in both
-languages, the runtime-async preview) and its misuse table, and the helpers the claims'
-.NET answers share (RUN_DIR/dotnet/, scenarios/dotnet/run.sh: BenchmarkDotNet with
-MemoryDiagnoser on the same keys and payloads). Times are per-operation medians with the
-min-max over the iterations run in the machine's fast state (dotnet_results.py), †
-where there were none; "different" is the same U test as the C++ side's, over those
+languages, the runtime-async preview and, from reporting.runtime_async, where its bytes per
+miss come from) and its misuse table, and the helpers the claims' .NET answers share
+(RUN_DIR/dotnet/, scenarios/dotnet/run.sh: BenchmarkDotNet with MemoryDiagnoser on the same
+keys and payloads). Times are per-operation medians with the min-max over the iterations run
+in the machine's fast state (dotnet_results.py), † where there were none; "different" is the
+same U test as the C++ side's, over those
 iterations."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, Callable, Sequence
 from benchmark_file import FAST_STATE_LIMIT
 from dotnet_results import DotnetRun, Row, cache_sweep, find_row
 from reporting.claim_registry import ClaimResult, not_measured_reason, result
+from reporting import runtime_async
 from reporting.common import BASE_COMPILER, BASELINE_ALLOCATOR, base_name
 from stats import Spread
 from tables import table
@@ -162,6 +164,7 @@ def section(run: Run) -> list[str]:
         lines += ["The runtime-async preview (`<Features>runtime-async=on</Features>`, run with "
                   "`DOTNET_RuntimeAsync=1`) against the default build, int payload:", ""]
         lines += table(["implementation", "hit", "default build", "runtime-async"], extra)
+        lines += runtime_async.section_lines(dotnet.rows, run.vocabulary.implementation_names())
     else:
         lines += [f"The runtime-async preview was not measured in this run ({status}).", ""]
     return lines

@@ -38,7 +38,7 @@ def run() -> dotnet_results.DotnetRun:
 
 def test_fixture_rows_cover_every_scenario(run: dotnet_results.DotnetRun) -> None:
     scenarios = {row.scenario for row in run.rows}
-    assert scenarios == {"cache_lookup", "driver", "factory", "copy_cost"}
+    assert scenarios == {"cache_lookup", "driver", "suspension", "factory", "copy_cost"}
     assert {row.build for row in run.rows} == {"default", "runtime_async"}
 
 
@@ -68,6 +68,15 @@ def test_factory_copy_and_driver_rows(run: dotnet_results.DotnetRun) -> None:
     copy = find_row(run.rows, "copy_cost", "value_task", depth=8)
     assert copy is not None and copy.name == "copy_cost/type:value_task/depth:8"
     assert {row.impl for row in run.rows if row.scenario == "driver"} == {"empty", "loop_round_trip"}
+
+
+def test_suspension_rows(run: dotnet_results.DotnetRun) -> None:
+    pooled = find_row(run.rows, "suspension", "pooled_value_task", "int", depth=1)
+    assert pooled is not None and pooled.name == "suspension/impl:pooled_value_task/payload:int/depth:1"
+    assert pooled.bytes_per_op == 0   # the default build's pooled frames and driver allocate nothing
+    preview = find_row(run.rows, "suspension", "value_task", "int", depth=2, build="runtime_async")
+    assert preview is not None and preview.bytes_per_op > 0
+    assert {row.depth for row in run.rows if row.scenario == "suspension"} == {1, 2, 3}
 
 
 def test_sweep_and_relative_time(run: dotnet_results.DotnetRun) -> None:

@@ -25,8 +25,9 @@ GZIPPED = {"bench/gcc-glibc.json", "bench/clang-glibc.json", "bench/gcc-mimalloc
            *[f"allocators/gcc/{allocator}/round-{index:02d}.json" for allocator in ("glibc", "mimalloc")
              for index in range(1, 5)],
            *[f"dotnet/bdn/results/Vtbench.Benchmarks.{name}-report-full.json"
-             for name in ("CacheLookupInt", "CacheLookupString", "CopyCost", "DriverInt", "Factory")],
-           "dotnet/runtime-async/bdn/results/Vtbench.Benchmarks.CacheLookupInt-report-full.json",
+             for name in ("CacheLookupInt", "CacheLookupString", "CopyCost", "DriverInt", "Factory", "Suspension")],
+           *[f"dotnet/runtime-async/bdn/results/Vtbench.Benchmarks.{name}-report-full.json"
+             for name in ("CacheLookupInt", "DriverInt", "Suspension")],
            "dotnet/bdn/machine_state.json", "dotnet/runtime-async/bdn/machine_state.json",
            "service/gcc-glibc/service.json", "service/gcc-glibc/service-counting.json"}
 COPIED = {"REPORT.md", "meta.json", "callgrind.json", "goroutine.json", "heaptrack.json", "misuse.json",

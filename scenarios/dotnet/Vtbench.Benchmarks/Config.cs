@@ -25,7 +25,7 @@ namespace Vtbench.Benchmarks;
 
 /// <summary>
 /// The job: in process (no child build per benchmark), one launch, fixed warm-up and measured
-/// iteration counts. The cache and driver classes (1000 operations per invocation) use a fixed
+/// iteration counts. The cache, driver and suspension classes (1000 operations per invocation) use a fixed
 /// invocation count per iteration (no pilot stage) and no overhead evaluation (negligible at
 /// 1000 operations per invocation); the per-call classes (Factory, CopyCost) keep both, with a
 /// target iteration time. Full: 2 warm-ups, 9 iterations, 64 invocations (64,000 operations) or
@@ -43,7 +43,7 @@ public sealed record JobSettings(string Name, bool Quick, bool Smoke, int Warmup
         : new JobSettings("full", false, false, 2, 9, 30, 64);
 
     /// <param name="perOperation">
-    /// true for the cache and driver classes: a fixed invocation count and no overhead evaluation.
+    /// true for the cache, driver and suspension classes: a fixed invocation count and no overhead evaluation.
     /// </param>
     public Job CreateJob(bool perOperation)
     {

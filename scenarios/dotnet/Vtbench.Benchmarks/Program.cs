@@ -72,7 +72,7 @@ public static class Program
     /// <summary>The benchmark classes, in run order.</summary>
     public static readonly Type[] BenchmarkTypes =
         [typeof(CacheLookupInt), typeof(CacheLookupString), typeof(DriverInt), typeof(DriverString),
-         typeof(Factory), typeof(CopyCost)];
+         typeof(Suspension), typeof(Factory), typeof(CopyCost)];
 
     private static int RunBenchmarks(string outDir, JobSettings settings, string? filter, bool reduced)
     {

@@ -40,7 +40,7 @@ public static class Warmup
         return (rounds, clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>Runs every implementation and payload for about <paramref name="seconds"/>, in rounds separated by pauses.</summary>
+    /// <summary>Runs every implementation and payload, the drivers and the suspended frames, for about <paramref name="seconds"/>, in rounds separated by pauses.</summary>
     public static void Run(double seconds)
     {
         var ints = Array.ConvertAll(Ratios, h => new CacheService<int, IntPayload>(h));
@@ -64,6 +64,8 @@ public static class Warmup
                     Driver<string, StringPayload>.RunEmpty(service, service.KeyCount);
                     Driver<string, StringPayload>.RunLoopRoundTrip(service, service.KeyCount);
                 }
+                foreach (string kind in FrameKinds.All)
+                    foreach (int depth in Suspension.Depths) SuspendedFrames.Run(ints[0], kind, depth, ints[0].KeyCount);
             }
             PerCallBenchmarks();
         });
