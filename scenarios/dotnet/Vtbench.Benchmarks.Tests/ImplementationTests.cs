@@ -41,18 +41,17 @@ public class ImplementationTests
         return pending.Result;
     }
 
+    /// <summary>One call of the implementation the registry names, as a ValueTask whatever it returns.</summary>
     private static ValueTask<T> Call<T, TP>(string impl, CacheService<T, TP> service, int key)
-        where TP : struct, IPayload<T> => impl switch
+        where TP : struct, IPayload<T> => ImplRegistry.Visit(impl, new OneCall<T, TP>(service, key));
+
+    private sealed class OneCall<T, TP>(CacheService<T, TP> service, int key) : IImplVisitor<ValueTask<T>>
+        where TP : struct, IPayload<T>
     {
-        ImplNames.Sync => new ValueTask<T>(SyncImpl.Get(service, key)),
-        ImplNames.Task => new ValueTask<T>(TaskImpl.GetAsync(service, key)),
-        ImplNames.TaskFromResult => new ValueTask<T>(TaskFromResultImpl.GetAsync(service, key)),
-        ImplNames.ValueTaskCoroutine => ValueTaskCoroutineImpl.GetAsync(service, key),
-        ImplNames.ValueTask => ValueTaskImpl.GetAsync(service, key),
-        ImplNames.ValueTaskSource => ValueTaskSourceImpl.GetAsync(service, key),
-        ImplNames.PooledValueTask => PooledValueTaskImpl.GetAsync(service, key),
-        _ => throw new ArgumentException(impl),
-    };
+        public ValueTask<T> Sync<TImpl>() where TImpl : ISyncImpl => new(TImpl.Get(service, key));
+        public ValueTask<T> Task<TImpl>() where TImpl : ITaskImpl => new(TImpl.GetAsync(service, key));
+        public ValueTask<T> ValueTask<TImpl>() where TImpl : IValueTaskImpl => TImpl.GetAsync(service, key);
+    }
 
     public static TheoryData<string> Names() => new(ImplNames.All);
 
