@@ -16,7 +16,7 @@ payload), suspension (impl = frame kind, depth = frames suspended per operation,
 factory (impl = kind) or copy_cost (impl = type, depth). Times are per operation,
 in nanoseconds, over the iterations run in the machine's fast state: those whose calibration
 is within benchmark_file.FAST_STATE_LIMIT of the fastest of their build's (the C++ loader's
-rule), each iteration's time BenchmarkDotNet's Workload Result measurement (its overhead
+rule), each iteration's time BenchmarkDotNet's Workload Result measurement (upper outliers dropped, overhead
 subtracted). A benchmark with no fast-state iteration, or no calibration, keeps
 BenchmarkDotNet's own statistics and is not timed_in_fast_state. bytes_per_op is the
 MemoryDiagnoser figure (BytesAllocatedPerOperation, whole bytes).
@@ -59,6 +59,7 @@ BDN_DIRECTORY = "bdn"
 BDN_RESULTS_DIRECTORY = "results"
 RUNTIME_ASYNC_DIRECTORY = "runtime-async"
 FULL_EXPORT_PATTERN = "*-report-full"   # + .json (or .json.gz): BenchmarkDotNet's full JSON export, per class
+RESULT_TOLERANCE = 1e-9                 # relative: a Result is its actual iteration less the overhead, to rounding
 MACHINE_STATE_STEM = "machine_state"   # + .json (or .json.gz), beside results/
 
 
@@ -181,12 +182,11 @@ def row_from_benchmark(entry: Any, path: Path, build: str = "default",
     if calibrations is not None and len(calibrated) != len(actual):
         raise ResultsError(f"{path}: {where}: {len(calibrated)} machine-state calibrations for "
                            f"{len(actual)} actual workload iterations")
-    fast = [index for index, calibration in zip(actual, calibrated)
+    fast = [position for position, calibration in enumerate(calibrated)
             if fastest is not None and calibration <= FAST_STATE_LIMIT * fastest]
-    results = dict(_workload_iterations(entry, "Result", path, where).items())
-    fast_results = [results[index] for index in fast if index in results]
-    if fast and len(fast_results) != len(fast):
-        raise ResultsError(f"{path}: {where}: an actual workload iteration has no Result measurement")
+    results = _workload_iterations(entry, "Result", path, where)
+    sources = _result_sources(actual, results, path, where) if fast else []
+    fast_results = [result for result, source in zip(results, sources) if source in fast]
     own_times = Spread(*(_figure(statistics, key, path, where + " Statistics") for key in ("Median", "Min", "Max")),
                        values=_values(statistics, path, where + " Statistics"))
     own_iterations = int(_figure(statistics, "N", path, where + " Statistics"))
@@ -208,21 +208,21 @@ def row_from_benchmark(entry: Any, path: Path, build: str = "default",
         gen0_per_1k_ops=gen0 * 1000.0 / operations if operations > 0 else 0.0,
         operations=operations,
         ns_values=times.values,
-        ns_all_iterations=tuple(actual.values()),
+        ns_all_iterations=tuple(actual),
         calibrations_ns=calibrated,
         fast_state_iterations=len(fast),
         timed_in_fast_state=bool(fast_results),
     )
 
 
-def _workload_iterations(entry: dict[str, Any], stage: str, path: Path, where: str) -> dict[int, float]:
+def _workload_iterations(entry: dict[str, Any], stage: str, path: Path, where: str) -> list[float]:
     """Nanoseconds per operation of the workload iterations of one stage (Actual: as measured; Result: with
-    BenchmarkDotNet's overhead subtracted) in Measurements, by iteration index in measured order (none when the
-    export has no Measurements, as a trimmed fixture may not)."""
+    BenchmarkDotNet's upper outliers dropped and its overhead subtracted) in Measurements, in measured order
+    (none when the export has no Measurements, as a trimmed fixture may not)."""
     measurements = entry.get("Measurements", [])
     if not isinstance(measurements, list):
         raise ResultsError(f"{path}: {where}: 'Measurements' is not a list")
-    values: dict[int, float] = {}
+    values = []
     for index, measurement in enumerate(measurements):
         if not isinstance(measurement, dict):
             raise ResultsError(f"{path}: {where}: measurement {index} is not an object")
@@ -232,11 +232,37 @@ def _workload_iterations(entry: dict[str, Any], stage: str, path: Path, where: s
         operations = _figure(measurement, "Operations", path, f"{where} measurement {index}")
         if operations <= 0:
             raise ResultsError(f"{path}: {where}: measurement {index} has {operations:g} operations")
-        iteration = int(measurement.get("IterationIndex", len(values) + 1))
-        if iteration in values:
-            raise ResultsError(f"{path}: {where}: {stage} iteration {iteration} is measured twice")
-        values[iteration] = nanoseconds / operations
+        values.append(nanoseconds / operations)
     return values
+
+
+def _result_sources(actual: Sequence[float], results: Sequence[float], path: Path, where: str) -> list[int]:
+    """For each Result measurement, the position of the actual iteration it was made from: BenchmarkDotNet keeps
+    the actual iterations in order, drops the upper outliers, renumbers the rest and subtracts one overhead from
+    each (clamped at 0), so the results are the actual times less one offset, as a subsequence."""
+    nonzero = [result for result in results if result > 0]
+    if not nonzero:  # every result clamped at 0: the outliers dropped were the largest
+        kept = sorted(sorted(range(len(actual)), key=lambda position: actual[position])[:len(results)])
+        if len(kept) == len(results):
+            return kept
+    for offset in (value - nonzero[0] for value in actual) if nonzero else ():
+        sources, position = [], 0
+        for result in results:
+            while position < len(actual) and not _made_from(actual[position], offset, result):
+                position += 1
+            if position == len(actual):
+                break
+            sources.append(position)
+            position += 1
+        if len(sources) == len(results):
+            return sources
+    raise ResultsError(f"{path}: {where}: its Result measurements are not its actual iterations less one overhead")
+
+
+def _made_from(actual: float, offset: float, result: float) -> bool:
+    """Whether `result` is `actual` less the overhead `offset` (BenchmarkDotNet clamps a negative one at 0)."""
+    tolerance = RESULT_TOLERANCE * max(actual, 1.0)
+    return actual - offset <= tolerance if result == 0 else abs(actual - offset - result) <= tolerance
 
 
 def _values(statistics: dict[str, Any], path: Path, where: str) -> tuple[float, ...]:

@@ -233,6 +233,28 @@ def test_the_fast_state_is_judged_against_the_directory_s_fastest(tmp_path: Path
     assert not row.timed_in_fast_state and row.calibrations_ns == ()
 
 
+def test_results_are_matched_to_their_actual_iterations_across_dropped_outliers(tmp_path: Path) -> None:
+    """BenchmarkDotNet drops upper outliers from the Result measurements, renumbers them and subtracts one overhead
+    (clamped at 0): each result still gets its own iteration's calibration."""
+    benchmark = _one_benchmark()
+    actual = [(1, 500000.0), (2, 132000.0), (3, 140000.0), (4, 135000.0)]
+    benchmark["Measurements"] = (
+        [{"IterationMode": "Workload", "IterationStage": "Actual", "IterationIndex": index, "Operations": 1000,
+          "Nanoseconds": nanoseconds} for index, nanoseconds in actual]
+        + [{"IterationMode": "Workload", "IterationStage": "Result", "IterationIndex": index, "Operations": 1000,
+            "Nanoseconds": nanoseconds - 2000.0} for index, (_, nanoseconds) in enumerate(actual[1:], 1)])
+    directory = tmp_path / "bdn"
+    (directory / "results").mkdir(parents=True)
+    _write_report(directory / "results", [benchmark])
+    _write_states(directory, {benchmark["FullName"]: [1100.0, 1100.0, 2300.0, 1100.0]})
+    [row] = dotnet_results.load_bdn_dir(directory)
+    assert row.ns_values == (130.0, 133.0) and row.fast_state_iterations == 3
+    benchmark["Measurements"][5]["Nanoseconds"] = 1.0  # a result no actual iteration gives
+    _write_report(directory / "results", [benchmark])
+    with pytest.raises(ResultsError, match="Result measurements are not its actual iterations less one overhead"):
+        dotnet_results.load_bdn_dir(directory)
+
+
 @pytest.mark.parametrize("states, message", [
     ({}, "no machine-state calibrations in machine_state.json"),
     ({"NAME": [1100.0]}, "1 machine-state calibrations for 3 actual workload iterations"),
