@@ -28,6 +28,9 @@ BLOCKING_IMPLEMENTATION = "sync"   # its miss is a blocking query on its own con
 TITLE = "The service on .NET: Npgsql against the same server, and what the GC pays"
 
 
+NO_CSHARP_FORM = "no C# form"  # the .NET file has no run of the implementation at any load
+
+
 def c10_key(implementation: str, hit: float) -> ServiceKey:
     return ServiceKey(implementation, hit, C10_WORKERS, C10_CLIENTS, "closed", None)
 
@@ -56,9 +59,12 @@ def side_by_side(run: Run, cpp: ServiceConfig | None, dotnet: ServiceConfig) -> 
     implementation_key = order_key(run.vocabulary.implementation_names())
     keys = sorted({key for key in (*cpp_points, *dotnet_points) if key[0] in hits},
                   key=lambda key: (key[0], implementation_key(key[1])))
+    # An implementation the .NET file ran at no load at all is one the C# registry lacks.
+    dotnet_forms = {key.implementation for key in dotnet.points}
     return [[f"{hit:g}", implementation, rate_text(cpp_points.get((hit, implementation))),
-             rate_text(dotnet_points.get((hit, implementation))), p99_text(cpp_points.get((hit, implementation))),
-             p99_text(dotnet_points.get((hit, implementation)))] for hit, implementation in keys]
+             rate_text(dotnet_points.get((hit, implementation))) if implementation in dotnet_forms else NO_CSHARP_FORM,
+             p99_text(cpp_points.get((hit, implementation))), p99_text(dotnet_points.get((hit, implementation)))]
+            for hit, implementation in keys]
 
 
 def gc_rows(run: Run, files: dict[str, DotnetServiceFile]) -> list[list[str]]:

@@ -5,6 +5,7 @@ Npgsql's own allocation and C10 per language, and the defects a file can have.""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,18 @@ def test_the_section_sets_both_languages_side_by_side_with_the_gc_table_and_npgs
     assert "| task | 740.0 | +112.0 |" in text
     c10 = [line for line in text.splitlines() if line.startswith("- .NET: value_task against task")]
     assert c10 and "significantly higher from 100 % hits" in c10[0]
+
+
+def test_a_cpp_only_implementation_has_no_csharp_form_and_a_missing_point_is_not_run(run_dir: Path) -> None:
+    shutil.rmtree(run_dir / "service" / "gcc-glibc")
+    write_service(run_dir, [service_run(impl, hit, [150_000.0 * f for f in SPREAD])
+                            for hit in (0, 100) for impl in ("task", "value_task", "lazy_task")])
+    dotnet = json.loads((run_dir / "service" / "dotnet" / "service.json").read_text())
+    dotnet["runs"] = [run for run in dotnet["runs"] if (run["implementation"], run["hit_percent"]) != ("task", 100)]
+    (run_dir / "service" / "dotnet" / "service.json").write_text(json.dumps(dotnet))
+    text = "\n".join(service_dotnet.section(vtb_results.load_run(run_dir)))
+    assert "| 0 | lazy_task | 150,000 (148,500-151,500) | no C# form |" in text
+    assert "| 100 | task | 150,000 (148,500-151,500) | not run |" in text
 
 
 def test_without_service_dotnet_the_section_says_not_measured(tmp_path: Path) -> None:
