@@ -154,7 +154,8 @@ def section(run: Run) -> list[str]:
         "The .NET side records the same machine-state calibration as the C++ timing pass (see Method) before "
         "and after every measured BenchmarkDotNet iteration, outside its clock (IterationStates.cs). A .NET time is "
         "the median over the iterations whose calibration is within "
-        f"{FAST_STATE_LIMIT:g}x the fastest of their build's, each with BenchmarkDotNet's overhead subtracted; "
+        f"{FAST_STATE_LIMIT:g}x the fastest of their build's (BenchmarkDotNet's upper outliers dropped, its "
+        "overhead subtracted); "
         f"{NOT_FAST_MARK} marks a benchmark with no such iteration, whose time is BenchmarkDotNet's over all of "
         "them and which no time comparison judges. In this run " + probe_sentence(dotnet) + ".", "",
         driver_sentence(run, dotnet), ""]
