@@ -156,19 +156,24 @@ namespace detail {
 class spin_lock {
 public:
     void lock() noexcept {
-        while (locked_.exchange(true, std::memory_order_acquire)) wait_until_free();
+        if (locked_.exchange(true, std::memory_order_acquire)) [[unlikely]]
+            lock_contended();
     }
     void unlock() noexcept { locked_.store(false, std::memory_order_release); }
 
 private:
-    [[gnu::noinline]] void wait_until_free() noexcept {
-        for (int spins = 0; locked_.load(std::memory_order_relaxed); ++spins) {
-            if (spins >= 64) std::this_thread::yield();
+    // Out of line and whole (the retries too), so that an uncontended lock() is an exchange
+    // and a test in its caller's code.
+    [[gnu::noinline, gnu::cold]] void lock_contended() noexcept {
+        do {
+            for (int spins = 0; locked_.load(std::memory_order_relaxed); ++spins) {
+                if (spins >= 64) std::this_thread::yield();
 #if defined(__x86_64__) || defined(__i386__)
-            else
-                __builtin_ia32_pause();
+                else
+                    __builtin_ia32_pause();
 #endif
-        }
+            }
+        } while (locked_.exchange(true, std::memory_order_acquire));
     }
 
     std::atomic<bool> locked_{false};
@@ -274,19 +279,39 @@ public:
         // (stale token, not completed) throws and recycles nothing.
         T get_result(std::uint16_t token) override {
             this->core_.check_result_before_reset(token);
-            struct recycle {
-                source* self;
-                ~recycle() {
-                    self->reset();
-                    self->pool_->give_back(self);
+            if constexpr (std::is_void_v<T> || std::is_nothrow_move_constructible_v<T>) {
+                if (this->core_.succeeded_before_reset()) [[likely]] {
+                    if constexpr (std::is_void_v<T>) {
+                        recycle();
+                        return;
+                    } else {
+                        T value = this->core_.take_result_before_reset();
+                        recycle();
+                        return value;
+                    }
                 }
-            } recycled{this};
-            return this->core_.take_result_before_reset();
+            }
+            return take_and_recycle();
         }
 
     private:
         friend class value_task_source_pool;
         explicit source(value_task_source_pool& pool) noexcept : pool_(&pool) {}
+
+        void recycle() noexcept {
+            this->reset();
+            pool_->give_back(this);
+        }
+
+        // Out of line, so that the value's path keeps no cleanup frame: an exception (rethrown
+        // here), or a value whose move may throw; recycled either way.
+        [[gnu::noinline]] T take_and_recycle() {
+            struct recycle_on_exit {
+                source* self;
+                ~recycle_on_exit() { self->recycle(); }
+            } recycled{this};
+            return this->core_.take_result_before_reset();
+        }
 
         value_task_source_pool* pool_;
         source* next_free_ = nullptr;

@@ -163,6 +163,8 @@ public:
                 "vtb::ManualResetValueTaskSourceCore: get_result() called before the operation completed");
     }
     T take_result_before_reset() { return result_.take(); }
+    // After check_result_before_reset: completed with a value (not faulted, not canceled).
+    bool succeeded_before_reset() const noexcept { return result_.state() == ValueTaskSourceStatus::succeeded; }
 
 private:
     static void completed_sentinel(void*) {}
