@@ -10,7 +10,8 @@ C++/.NET, judged with the same U test as the rest of the report. A row is judged
 both sides' times are over fast-state repetitions or iterations (each side's own probe): a
 .NET benchmark with no iteration known to be in the fast state (†, reporting/dotnet.py) and a
 C++ benchmark with no such repetition (‡) are shown but not compared. Where C++ is behind, the reason is assembled from the run's own figures (counting
-pass, MemoryDiagnoser, callgrind.json, the other allocators' timing passes); and for the
+pass, MemoryDiagnoser, callgrind.json, the other allocators' timing passes, and for copy_cost the
+other handle type's row at the same depth, which tells the call's cost from the handle's); and for the
 hit-path rows that allocate in C++, the time under every allocator the run measured.
 """
 
@@ -102,6 +103,7 @@ class BehindReason:
     instructions: float | None = None          # cachegrind, base configuration
     floor_instructions: float | None = None    # sync's at the same hit ratio: the driver and the lookup
     fastest_allocator: tuple[str, Spread] | None = None  # the fastest other allocator's time, when faster
+    other_handle: Comparison | None = None     # copy_cost: the other handle type at the same depth
 
 
 def compared_rows(run: Run) -> list[Comparison]:
@@ -139,6 +141,15 @@ def allocator_times(run: Run, comparison: Comparison) -> dict[str, Benchmark]:
     return times
 
 
+def other_handle(run: Run, comparison: Comparison) -> Comparison | None:
+    """copy_cost: the other handle type's row at the same depth, which tells the call's cost from the
+    handle's; None for cache_lookup or where the run lacks it."""
+    if comparison.scenario != "copy_cost":
+        return None
+    return next((other for other in compared_rows(run) if other.scenario == "copy_cost"
+                 and other.path == comparison.path and other.form != comparison.form), None)
+
+
 def behind_reason(run: Run, comparison: Comparison) -> BehindReason:
     """What the run measured about a row where C++ is behind."""
     costs = cost_rows(run)
@@ -161,7 +172,8 @@ def behind_reason(run: Run, comparison: Comparison) -> BehindReason:
         if best is not None and best[1].median < comparison.cpp_time.median:
             fastest = best
     return BehindReason(comparison.cpp_allocs, comparison.cpp_bytes, comparison.dotnet.bytes_per_op,
-                        comparison.dotnet.gen0_per_1k_ops, eliding, instructions, floor, fastest)
+                        comparison.dotnet.gen0_per_1k_ops, eliding, instructions, floor, fastest,
+                        other_handle(run, comparison))
 
 
 def reason_text(reason: BehindReason, dotnet_time: float) -> str:
@@ -190,9 +202,22 @@ def reason_text(reason: BehindReason, dotnet_time: float) -> str:
     if reason.fastest_allocator is not None:
         allocator, time = reason.fastest_allocator
         parts.append(f"under {allocator} {format_ns(time)}, {time.median / dotnet_time:.2f}x .NET")
+    if reason.other_handle is not None:
+        parts.append(other_handle_text(reason.other_handle))
     if not allocates and reason.instructions is None:
         parts.append("no cachegrind figures for it in this run: where the time goes is not in the run's data")
     return "; ".join(parts)
+
+
+def other_handle_text(other: Comparison) -> str:
+    """Whether the other handle type is behind at the same depth too: then the gap is the call's."""
+    figures = (f"{other.form} at {other.path}: {format_ns(other.cpp_time)} against .NET's "
+               f"{ns_text(other.dotnet)}, {ratio_text(other)}")
+    if other.standing == BEHIND:
+        return f"{figures}, behind too: the gap is the C++ call's, not this handle's"
+    if other.standing == NOT_COMPARED:
+        return f"{figures}, not compared (machine state): the call's share is not in the run's data"
+    return f"{figures}, not behind ({other.standing}): the gap is this handle's"
 
 
 def cpp_time_text(bench: Benchmark) -> str:
@@ -265,7 +290,8 @@ def section(run: Run) -> list[str]:
              f"takes its time over what its own machine-state probe found in the fast state, so a row compares the "
              f"same state; a row is not judged where a side has nothing in the fast state ({NOT_FAST_MARK}: the "
              f".NET benchmark; {CPP_SLOW_STATE_MARK}: the C++ benchmark). Where C++ is behind, the reason is "
-             f"the run's own figures: the counting pass, MemoryDiagnoser, callgrind.json and the other allocators.")
+             f"the run's own figures: the counting pass, MemoryDiagnoser, callgrind.json, the other allocators "
+             f"and, for copy_cost, the other handle at the same depth.")
     rows = [comparison_row(run, comparison) for comparison in comparisons]
     lines = heading + [intro, ""] + table(
         ["scenario", "form", "path", "C++ time/op", ".NET time/op", "C++ allocs/op", "C++ B/op", ".NET B/op",

@@ -198,3 +198,29 @@ def test_the_committed_fixtures_render_every_row_marked(run_copy: Path) -> None:
     comparisons = against_dotnet.compared_rows(run)
     assert len(comparisons) == 10 and all(comparison.standing == NOT_COMPARED for comparison in comparisons)
     assert "| copy_cost | task | depth:8 |" in "\n".join(against_dotnet.section(run))
+
+
+def copy_run(tmp_path: Path, task_times: list[float]) -> vtb_results.Run:
+    """copy_cost at depth 1: value_task behind .NET, task at `task_times` against .NET's 1.2 ns."""
+    gcc_glibc = (cpp(COPY, [1.5, 1.55, 1.5, 1.52, 1.51], allocs_per_op=0, bytes_per_op=0)
+                 + cpp("copy_cost/type:task/depth:1", task_times, allocs_per_op=0, bytes_per_op=0))
+    directory = write_run(tmp_path / "run", {"gcc-glibc": gcc_glibc})
+    write_dotnet(directory / "dotnet", [bdn("CopyCost", "value_task", "Depth=1", [1.2, 1.21, 1.19, 1.2, 1.2], 0),
+                                        bdn("CopyCost", "task", "Depth=1", [1.2, 1.21, 1.19, 1.2, 1.2], 0)])
+    return vtb_results.load_run(directory)
+
+
+def test_a_copy_cost_row_says_whether_the_other_handle_is_behind_too(tmp_path: Path) -> None:
+    both = copy_run(tmp_path / "both", [1.6, 1.62, 1.58, 1.6, 1.61])
+    comparison = by_name(both)[COPY]
+    assert comparison.standing == BEHIND
+    text = against_dotnet.reason_text(against_dotnet.behind_reason(both, comparison), comparison.dotnet.ns_per_op)
+    assert text == ("no allocation in either language (counting pass, MemoryDiagnoser); task at depth:1: 1.6 ns "
+                    "(1.6-1.6) against .NET's 1.2 ns (1.2-1.2), 1.33x*, behind too: the gap is the C++ call's, not "
+                    "this handle's; no cachegrind figures for it in this run: where the time goes is not in the "
+                    "run's data")
+    alone = copy_run(tmp_path / "alone", [1.2, 1.21, 1.19, 1.2, 1.2])
+    text = against_dotnet.reason_text(against_dotnet.behind_reason(alone, by_name(alone)[COPY]), 1.2)
+    assert text.endswith("task at depth:1: 1.2 ns (1.2-1.2) against .NET's 1.2 ns (1.2-1.2), 1.00x, not behind "
+                         "(within noise): the gap is this handle's; no cachegrind figures for it in this run: where the time "
+                         "goes is not in the run's data")
