@@ -206,10 +206,11 @@ class [[nodiscard]] ValueTask {
     // instruction counts. The contents byte comes first so that a destructor's one-byte read
     // of it starts where a move's 4-byte mark of the source starts. The word is the first
     // member: at bytes 12-15 (after the pointer and the value), the same instructions took
-    // ValueTask<int> 17-18 ns through copy_cost's 8 calls against Task's 10 on this
-    // project's AMD EPYC (Zen 5), with GCC and Clang alike; at bytes 0-3, 10 ns. Written out
-    // in assembly, the slow case also depended on where the argument sat in the caller's
-    // frame, so it is a memory-renaming or forwarding effect of the address, not of the work.
+    // ValueTask<int> 16-18 ns through copy_cost's 8 calls against Task's 9-10 on this
+    // project's AMD EPYC (Zen 5), with GCC and Clang alike; at bytes 0-3, 9.7-9.9 ns. Written
+    // out in assembly, the slow case also depended on where the argument sat in the caller's
+    // frame: an effect of the marked bytes' address (memory renaming or store forwarding; no
+    // hardware counters here to tell which), not of the work.
     class control_word {
     public:
         control_word() noexcept = default;  // unset: only for a move that copies the word
