@@ -18,6 +18,7 @@ hit-path rows that allocate in C++, the time under every allocator the run measu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 from benchmark_file import Benchmark, benchmark_order
 from dotnet_results import Row
@@ -141,17 +142,17 @@ def allocator_times(run: Run, comparison: Comparison) -> dict[str, Benchmark]:
     return times
 
 
-def other_handle(run: Run, comparison: Comparison) -> Comparison | None:
-    """copy_cost: the other handle type's row at the same depth, which tells the call's cost from the
-    handle's; None for cache_lookup or where the run lacks it."""
+def other_handle(compared: Sequence[Comparison], comparison: Comparison) -> Comparison | None:
+    """copy_cost: the other handle type's row at the same depth among `compared` (the run's compared_rows),
+    which tells the call's cost from the handle's; None for cache_lookup or where the run lacks it."""
     if comparison.scenario != "copy_cost":
         return None
-    return next((other for other in compared_rows(run) if other.scenario == "copy_cost"
+    return next((other for other in compared if other.scenario == "copy_cost"
                  and other.path == comparison.path and other.form != comparison.form), None)
 
 
-def behind_reason(run: Run, comparison: Comparison) -> BehindReason:
-    """What the run measured about a row where C++ is behind."""
+def behind_reason(run: Run, comparison: Comparison, compared: Sequence[Comparison]) -> BehindReason:
+    """What the run measured about a row where C++ is behind (`compared`: the run's compared_rows)."""
     costs = cost_rows(run)
     instructions = floor = None
     if comparison.scenario == "cache_lookup" and comparison.dotnet.hit is not None:
@@ -173,7 +174,7 @@ def behind_reason(run: Run, comparison: Comparison) -> BehindReason:
             fastest = best
     return BehindReason(comparison.cpp_allocs, comparison.cpp_bytes, comparison.dotnet.bytes_per_op,
                         comparison.dotnet.gen0_per_1k_ops, eliding, instructions, floor, fastest,
-                        other_handle(run, comparison))
+                        other_handle(compared, comparison))
 
 
 def reason_text(reason: BehindReason, dotnet_time: float) -> str:
@@ -240,9 +241,9 @@ def ratio_text(comparison: Comparison) -> str:
     return f"{comparison.ratio:.2f}x{'*' if significant else ''}"
 
 
-def comparison_row(run: Run, comparison: Comparison) -> list[str]:
+def comparison_row(run: Run, comparison: Comparison, compared: Sequence[Comparison]) -> list[str]:
     allocs, size = comparison.cpp_allocs, comparison.cpp_bytes
-    why = (reason_text(behind_reason(run, comparison), comparison.dotnet.ns_per_op)
+    why = (reason_text(behind_reason(run, comparison, compared), comparison.dotnet.ns_per_op)
            if comparison.standing == BEHIND else "")
     return [comparison.scenario, comparison.form, comparison.path, cpp_time_text(comparison.cpp),
             ns_text(comparison.dotnet), "-" if allocs is None else format_allocs(allocs),
@@ -292,7 +293,7 @@ def section(run: Run) -> list[str]:
              f".NET benchmark; {CPP_SLOW_STATE_MARK}: the C++ benchmark). Where C++ is behind, the reason is "
              f"the run's own figures: the counting pass, MemoryDiagnoser, callgrind.json, the other allocators "
              f"and, for copy_cost, the other handle at the same depth.")
-    rows = [comparison_row(run, comparison) for comparison in comparisons]
+    rows = [comparison_row(run, comparison, comparisons) for comparison in comparisons]
     lines = heading + [intro, ""] + table(
         ["scenario", "form", "path", "C++ time/op", ".NET time/op", "C++ allocs/op", "C++ B/op", ".NET B/op",
          "C++ / .NET", "machine state", "verdict", "why C++ is behind"], rows)

@@ -7,7 +7,7 @@ from dotnet_results import DotnetRun, find_row
 from formats import format_bytes, format_ns
 from reporting.claim_registry import ClaimResult, claim, dotnet_answer, no_data, result
 from reporting.common import base_name, counter, find, select
-from reporting.dotnet import dotnet_missing, slow_state_notes, ns_text, spread
+from reporting.dotnet import dotnet_missing, ns_text, slow_state_notes, spread
 from stats import slower
 from verdicts import DOTNET_NUANCE, NO_DATA, NOT_COMPARABLE, NOT_REPRODUCED, NUANCE, REPRODUCED
 from vtb_results import Run

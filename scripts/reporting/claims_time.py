@@ -9,7 +9,7 @@ from formats import format_allocs, format_ns, format_p_value
 from reporting.claim_registry import ClaimResult, claim, dotnet_answer, no_data, result
 from reporting.common import ALLOC_EPSILON, allocs_text, base_name, cache, counter, sweep
 from reporting.crosschecks import c5_split
-from reporting.dotnet import bytes_text, dotnet_cache, dotnet_missing, dotnet_sweep, slow_state_notes, ns_text, spread
+from reporting.dotnet import bytes_text, dotnet_cache, dotnet_missing, dotnet_sweep, ns_text, slow_state_notes, spread
 from stats import differs, slower, u_test_p_value
 from verdicts import NOT_COMPARABLE, NOT_REPRODUCED, NUANCE, REPRODUCED
 from vtb_results import Run

@@ -138,7 +138,7 @@ def test_rows_with_a_side_not_known_fast_are_marked_and_not_compared(run: vtb_re
 
 def test_a_row_where_cpp_is_behind_gives_the_runs_own_figures(run: vtb_results.Run) -> None:
     task = by_name(run)[TASK_HIT]
-    reason = against_dotnet.behind_reason(run, task)
+    reason = against_dotnet.behind_reason(run, task, against_dotnet.compared_rows(run))
     assert reason == against_dotnet.BehindReason(
         cpp_allocs=1.0, cpp_bytes=136.0, dotnet_bytes=72.0, dotnet_gen0_per_1k_ops=0.03, eliding_allocs=1.0,
         instructions=327.0, floor_instructions=38.0, fastest_allocator=("mimalloc", Spread(21.0, 20.0, 22.0)))
@@ -157,7 +157,7 @@ def test_a_row_where_cpp_is_behind_gives_the_runs_own_figures(run: vtb_results.R
 
 
 def test_a_copy_cost_row_takes_its_instructions_from_the_copy_cost_row_of_callgrind_json(run: vtb_results.Run) -> None:
-    reason = against_dotnet.behind_reason(run, by_name(run)[COPY])
+    reason = against_dotnet.behind_reason(run, by_name(run)[COPY], against_dotnet.compared_rows(run))
     assert (reason.instructions, reason.floor_instructions) == (23.0, None)
     assert against_dotnet.reason_text(reason, 1.0) == (
         "no allocation in either language (counting pass, MemoryDiagnoser); cachegrind: 23 instructions/op")
@@ -214,13 +214,13 @@ def test_a_copy_cost_row_says_whether_the_other_handle_is_behind_too(tmp_path: P
     both = copy_run(tmp_path / "both", [1.6, 1.62, 1.58, 1.6, 1.61])
     comparison = by_name(both)[COPY]
     assert comparison.standing == BEHIND
-    text = against_dotnet.reason_text(against_dotnet.behind_reason(both, comparison), comparison.dotnet.ns_per_op)
+    text = against_dotnet.reason_text(against_dotnet.behind_reason(both, comparison, against_dotnet.compared_rows(both)), comparison.dotnet.ns_per_op)
     assert text == ("no allocation in either language (counting pass, MemoryDiagnoser); task at depth:1: 1.6 ns "
                     "(1.6-1.6) against .NET's 1.2 ns (1.2-1.2), 1.33x*, behind too: the gap is the C++ call's, not "
                     "this handle's; no cachegrind figures for it in this run: where the time goes is not in the "
                     "run's data")
     alone = copy_run(tmp_path / "alone", [1.2, 1.21, 1.19, 1.2, 1.2])
-    text = against_dotnet.reason_text(against_dotnet.behind_reason(alone, by_name(alone)[COPY]), 1.2)
+    text = against_dotnet.reason_text(against_dotnet.behind_reason(alone, by_name(alone)[COPY], against_dotnet.compared_rows(alone)), 1.2)
     assert text.endswith("task at depth:1: 1.2 ns (1.2-1.2) against .NET's 1.2 ns (1.2-1.2), 1.00x, not behind "
                          "(within noise): the gap is this handle's; no cachegrind figures for it in this run: where the time "
                          "goes is not in the run's data")
